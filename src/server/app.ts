@@ -1,0 +1,89 @@
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { ResolvedConfig } from '../config/resolve.js';
+import type { Clock } from '../core/clock.js';
+import { isStewardError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { stewardVersion } from '../core/version.js';
+import type { DaemonMetrics } from '../daemon/metrics.js';
+import type { Scheduler } from '../daemon/scheduler.js';
+import type { Store } from '../store/db.js';
+import { registerAuth } from './auth.js';
+import { auditRoutes } from './routes/audit.js';
+import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
+import { statusRoutes } from './routes/status.js';
+
+export interface ServerDeps {
+  /** Read at request time, so a SIGHUP reload is seen without a restart. */
+  config: () => ResolvedConfig;
+  store: Store;
+  scheduler: Scheduler;
+  metrics: DaemonMetrics;
+  logger: Logger;
+  clock: Clock;
+  /** For auth tests: fewer failures before 429. */
+  authMaxFailures?: number;
+}
+
+/** The HTTP API: open /healthz, /readyz, /metrics; everything under /api/v1 needs a token. */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Steward API', version: stewardVersion, description: 'Local-first operations steward.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  registerAuth(app, {
+    store: deps.store,
+    logger: deps.logger,
+    ...optional('maxFailures', deps.authMaxFailures),
+  });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (isStewardError(err)) {
+      return reply
+        .code(err.httpStatus)
+        .send({ error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } });
+    }
+    if (err.validation) {
+      return reply.code(400).send({ error: { code: 'E_USAGE', message: err.message } });
+    }
+    if (err.statusCode && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ error: { code: 'E_USAGE', message: err.message } });
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: { code: 'E_INTERNAL', message: 'internal error' } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({ error: { code: 'E_NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
+  );
+
+  await app.register(healthRoutes(deps));
+  await app.register(statusRoutes(deps), { prefix: '/api/v1' });
+  await app.register(jobRoutes(deps), { prefix: '/api/v1' });
+  await app.register(auditRoutes(deps), { prefix: '/api/v1' });
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.ready();
+  return app;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

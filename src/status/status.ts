@@ -1,0 +1,47 @@
+import path from 'node:path';
+import type { CommandContext } from '../core/context.js';
+import { stewardVersion } from '../core/version.js';
+import { readLockHolder } from '../daemon/lock.js';
+import type { Scheduler } from '../daemon/scheduler.js';
+import { type JobInfo, listJobs } from '../jobs/jobs.js';
+import { defaultMigrationsDir } from '../store/db.js';
+import { migrationStatus } from '../store/migrate.js';
+import type { Service } from '../store/services.js';
+
+export interface StatusReport {
+  name: string | null;
+  version: string;
+  environment: { name: string; type: string };
+  daemon: { running: boolean; pid: number | null; since: string | null; url: string };
+  store: { file: string; schemaVersion: number; pendingMigrations: number };
+  services: Service[];
+  jobs: JobInfo[];
+}
+
+export function daemonLockFile(dataDir: string): string {
+  return path.join(dataDir, 'daemon.lock');
+}
+
+/** What `steward status` and `GET /api/v1/status` show; works with the daemon stopped. */
+export function getStatus(ctx: CommandContext, scheduler?: Scheduler): StatusReport {
+  const holder = readLockHolder(daemonLockFile(ctx.config.data_dir));
+  const migrations = migrationStatus(ctx.store.db, defaultMigrationsDir());
+  return {
+    name: ctx.config.name ?? null,
+    version: stewardVersion,
+    environment: { name: ctx.config.environment.name, type: ctx.config.environment.type },
+    daemon: {
+      running: holder?.alive === true,
+      pid: holder?.alive ? holder.pid : null,
+      since: holder?.alive ? holder.acquiredAt : null,
+      url: `http://${ctx.config.server.listen}`,
+    },
+    store: {
+      file: ctx.store.file,
+      schemaVersion: migrations.current,
+      pendingMigrations: migrations.pending.length,
+    },
+    services: ctx.store.services.list(),
+    jobs: listJobs(ctx, scheduler),
+  };
+}

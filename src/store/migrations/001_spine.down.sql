@@ -1,0 +1,11 @@
+DROP INDEX IF EXISTS job_runs_open;
+DROP INDEX IF EXISTS job_runs_job_started;
+DROP TABLE IF EXISTS job_runs;
+DROP INDEX IF EXISTS api_tokens_active_name;
+DROP TABLE IF EXISTS api_tokens;
+DROP TRIGGER IF EXISTS audit_log_no_delete;
+DROP TRIGGER IF EXISTS audit_log_no_update;
+DROP INDEX IF EXISTS audit_log_ts;
+DROP TABLE IF EXISTS audit_log;
+DROP TABLE IF EXISTS services;
+DROP TABLE IF EXISTS environments;
