@@ -5,6 +5,7 @@ import path from 'node:path';
 export function writeFileAtomic(file: string, content: string, mode: number): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w', mode);
+  fs.fchmodSync(fd, mode); // a leftover temp file keeps its old mode otherwise
   try {
     fs.writeSync(fd, content);
     fs.fsyncSync(fd);

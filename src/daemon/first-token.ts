@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../core/fs-atomic.js';
 import type { Store } from '../store/db.js';
 
 export const INITIAL_TOKEN_FILE = 'initial-admin-token';
@@ -22,7 +22,7 @@ export function ensureInitialAdminToken(
     details: { role: record.role, reason: 'first start' },
   });
   const file = path.join(dataDir, INITIAL_TOKEN_FILE);
-  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  fs.chmodSync(file, 0o600);
+  // Atomic, so a crash never leaves a truncated token that looks like the real one.
+  writeFileAtomic(file, `${token}\n`, 0o600);
   return { token, file };
 }
