@@ -12,9 +12,26 @@ const required = [
   ['systemd-notify', 'systemd'],
   ['python3', 'python3'],
   ['pgrep', 'procps'],
+  ['age', 'age'],
+  ['age-keygen', 'age'],
+  ['pigz', 'pigz'],
+  ['rclone', 'rclone'],
+  ['restic', 'restic'],
+  ['pg_dump', 'postgresql'],
+  ['pg_restore', 'postgresql'],
+  ['psql', 'postgresql'],
+  // The server binaries are not on PATH in Debian; the tests start them from here.
+  ['/usr/lib/postgresql/*/bin/initdb', 'postgresql'],
+  ['dockerd', 'docker.io'],
+  ['docker', 'docker.io'],
+  ['docker-compose', 'docker-compose'],
+  ['/bin/busybox', 'busybox-static'],
+  ['mount', 'mount'],
 ];
 
-const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const has = (cmd) =>
+  spawnSync('sh', ['-c', cmd.startsWith('/') ? `ls ${cmd}` : `command -v ${cmd}`], { stdio: 'ignore' })
+    .status === 0;
 const missing = () => required.filter(([cmd]) => !has(cmd));
 
 let absent = missing();

@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { type ConfigIssue, formatIssue } from '../config/issues.js';
 import { errorMessage, isStewardError } from '../core/errors.js';
 import { registerAuditCommands } from './audit-commands.js';
+import { registerBackupCommands } from './backup-commands.js';
 import { registerConfigCommands } from './config-commands.js';
 import type { GlobalOptions } from './context.js';
 import { registerDaemonCommand } from './daemon-command.js';
@@ -26,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
   registerAuditCommands(program, env);
   registerDbCommands(program, env);
   registerJobsCommands(program, env);
+  registerBackupCommands(program, env);
 
   const wantsJson = argv.includes('--json');
   try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backupsSchema } from '../backup/config-schema.js';
 import { cronExpression, type FieldContext, fields, nameKey } from './fields.js';
 
 /**
@@ -119,6 +120,7 @@ export function configSchema(ctx: FieldContext) {
     services: z.record(nameKey, service).default({}).meta({ description: 'Services by name.' }),
     jobs: z.record(nameKey, job).default({}).meta({ description: 'Scheduled commands by name.' }),
     daemon: daemon.prefault({}),
+    backups: backupsSchema(ctx).prefault({}),
   };
 
   return z.strictObject(sections).meta({

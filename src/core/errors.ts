@@ -12,6 +12,8 @@ export const errorCodes = {
   E_AUTH: { exit: 1, http: 401 },
   E_FORBIDDEN: { exit: 1, http: 403 },
   E_EXTERNAL: { exit: 1, http: 502 },
+  /** Data that fails its checksums or structure checks (a corrupt or hostile archive). */
+  E_INTEGRITY: { exit: 1, http: 422 },
   E_MIGRATION: { exit: 1, http: 500 },
   E_INTERNAL: { exit: 1, http: 500 },
 } as const;

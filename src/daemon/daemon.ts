@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { backupMetrics, backupScheduledJobs, recoverStaleRuns } from '../backup/index.js';
 import { formatIssue } from '../config/issues.js';
 import { type ConfigLocation, checkConfig, loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { parseListen } from '../config/schema.js';
 import { type Clock, systemClock } from '../core/clock.js';
+import type { CommandContext } from '../core/context.js';
 import { errorMessage, StewardError } from '../core/errors.js';
 import { EventBus } from '../core/events.js';
 import { createLogger, type Logger } from '../core/logger.js';
@@ -87,7 +89,16 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       },
       onSkipped: (job) => metrics.jobSkipped(job),
     });
-    scheduler.setJobs(commandJobs(config, logger));
+    const backupCtx = (): CommandContext => ({ config, store, actor: 'system', clock, logger });
+    const scheduledJobs = () => [
+      ...commandJobs(config, logger),
+      ...backupScheduledJobs(backupCtx, { events }),
+    ];
+    scheduler.setJobs(scheduledJobs());
+    backupMetrics(metrics.registry, store, () => Object.keys(config.backups.jobs));
+    const staleBackups = await recoverStaleRuns(backupCtx());
+    if (staleBackups > 0)
+      logger.warn({ runs: staleBackups }, 'marked backup runs left by a dead process as aborted');
 
     const app: FastifyInstance = await buildServer({
       config: () => config,
@@ -96,6 +107,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       metrics,
       logger,
       clock,
+      events,
     });
     cleanup.push(() => app.close());
     const { host, port } = parseListen(config.server.listen);
@@ -154,7 +166,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
           logger.warn({ keys: restartNeeded }, 'these changes take effect after a restart');
         config = next;
         syncConfigToStore(store, config);
-        scheduler.setJobs(commandJobs(config, logger));
+        scheduler.setJobs(scheduledJobs());
         logger.level = config.daemon.log_level;
         events.publish('config.reloaded', { changed: true });
         logger.info('config reloaded');

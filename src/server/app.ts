@@ -9,6 +9,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { Clock } from '../core/clock.js';
 import { isStewardError } from '../core/errors.js';
+import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { stewardVersion } from '../core/version.js';
 import type { DaemonMetrics } from '../daemon/metrics.js';
@@ -16,6 +17,7 @@ import type { Scheduler } from '../daemon/scheduler.js';
 import type { Store } from '../store/db.js';
 import { registerAuth } from './auth.js';
 import { auditRoutes } from './routes/audit.js';
+import { backupRoutes } from './routes/backups.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { statusRoutes } from './routes/status.js';
@@ -28,6 +30,8 @@ export interface ServerDeps {
   metrics: DaemonMetrics;
   logger: Logger;
   clock: Clock;
+  /** Where commands started through the API publish what happened. */
+  events?: EventBus;
   /** For auth tests: fewer failures before 429. */
   authMaxFailures?: number;
 }
@@ -84,6 +88,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(statusRoutes(deps), { prefix: '/api/v1' });
   await app.register(jobRoutes(deps), { prefix: '/api/v1' });
   await app.register(auditRoutes(deps), { prefix: '/api/v1' });
+  await app.register(backupRoutes(deps), { prefix: '/api/v1' });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

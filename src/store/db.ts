@@ -6,9 +6,12 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { errorMessage, StewardError } from '../core/errors.js';
 import { ApiTokens } from './api-tokens.js';
 import { AuditLog } from './audit-log.js';
+import { BackupArchives } from './backup-archives.js';
+import { BackupRuns } from './backup-runs.js';
 import { Environments } from './environments.js';
 import { JobRuns } from './job-runs.js';
 import { applyMigrations, assertSchemaCurrent } from './migrate.js';
+import { RecoveryPoints } from './recovery-points.js';
 import { Services } from './services.js';
 import type { Db } from './statements.js';
 
@@ -32,6 +35,9 @@ export interface Store {
   readonly jobRuns: JobRuns;
   readonly services: Services;
   readonly environments: Environments;
+  readonly backupRuns: BackupRuns;
+  readonly archives: BackupArchives;
+  readonly recoveryPoints: RecoveryPoints;
   /** Whether a write lock can be taken right now (health checks). */
   isWritable(): boolean;
   close(): void;
@@ -71,6 +77,9 @@ export function openStore(options: OpenStoreOptions): Store {
     jobRuns: new JobRuns(db, clock),
     services: new Services(db, clock),
     environments: new Environments(db, clock),
+    backupRuns: new BackupRuns(db, clock),
+    archives: new BackupArchives(db, clock),
+    recoveryPoints: new RecoveryPoints(db),
     isWritable: () => probeWrite(db),
     close: () => {
       if (db.open) db.close();

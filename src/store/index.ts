@@ -15,6 +15,21 @@ export {
   auditHash,
   GENESIS_HASH,
 } from './audit-log.js';
+export {
+  type ArchivePatch,
+  type ArchiveState,
+  archiveLifecycle,
+  type BackupArchive,
+  BackupArchives,
+} from './backup-archives.js';
+export {
+  type BackupRun,
+  type BackupRunState,
+  BackupRuns,
+  backupRunStates,
+  type FinishRunInput,
+  type TargetOutcome,
+} from './backup-runs.js';
 export { defaultMigrationsDir, type OpenStoreOptions, openStore, type Store } from './db.js';
 export { type Environment, Environments, type EnvironmentType, environmentTypes } from './environments.js';
 export {
@@ -36,6 +51,7 @@ export {
   migrationStatus,
   rollbackMigrations,
 } from './migrate.js';
+export { type DrillCheckRecord, type RecoveryPoint, RecoveryPoints } from './recovery-points.js';
 export {
   type Service,
   type ServiceKind,

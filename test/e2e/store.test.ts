@@ -49,8 +49,9 @@ describe('migrations', () => {
     const refused = runCli(['db', 'down', '1', '-c', config]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--yes');
+    const before = JSON.parse(runCli(['db', 'status', '--json', '-c', config]).stdout).current as number;
     expect(runCli(['db', 'down', '1', '--yes', '-c', config]).code).toBe(0);
-    expect(JSON.parse(runCli(['db', 'status', '--json', '-c', config]).stdout).current).toBe(0);
+    expect(JSON.parse(runCli(['db', 'status', '--json', '-c', config]).stdout).current).toBe(before - 1);
     fs.rmSync(sub, { recursive: true, force: true });
   });
 });

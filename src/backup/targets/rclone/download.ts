@@ -1,0 +1,44 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { outcomeOf, rcloneError, spawnRclone } from './run.js';
+import type { RcloneTargetConfig } from './schema.js';
+
+/**
+ * `rclone cat` as a stream that ends only after rclone exited 0. Piping its stdout straight
+ * through would end the reader's stream normally when rclone fails halfway, and a restore
+ * would get a silently short archive.
+ */
+export function catStream(
+  target: string,
+  config: RcloneTargetConfig,
+  name: string,
+  path: string,
+  signal?: AbortSignal,
+): Readable {
+  const { child, tail } = spawnRclone(
+    config,
+    { command: ['cat'], paths: [path] },
+    { stdin: 'ignore', stdout: 'pipe', signal },
+  );
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const stdout = child.stdout;
+  if (!stdout) throw new Error('rclone cat started without stdout');
+  stdout.pipe(out, { end: false });
+
+  Promise.all([finished(stdout).catch(() => {}), child]).then(
+    ([, result]) => {
+      if (result.exitCode === 0) {
+        out.end();
+        return;
+      }
+      out.destroy(rcloneError(target, `download of ${name} (rclone cat)`, outcomeOf(config, result, tail)));
+    },
+    (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),
+  );
+  // A reader that gives up early must not leave rclone running.
+  out.on('close', () => {
+    if (child.exitCode === null) child.kill();
+    stdout.resume(); // drain what is left so the pipe closes
+  });
+  return out;
+}
