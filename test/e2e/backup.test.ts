@@ -81,6 +81,18 @@ beforeAll(async () => {
         - { type: command, name: stamp, run: "echo hello from a command" }
       targets: [a, b]
       retention: { keep_last: 2 }
+    hooked:
+      sources: [ { type: path, name: config, path: ./app/config } ]
+      targets: [b]
+      hooks:
+        before: ["echo before > hook-before.txt"]
+        after: ['echo "$STEWARD_BACKUP_STATE $STEWARD_BACKUP_JOB" > hook-after.txt']
+    broken-hook:
+      sources: [ { type: path, name: config, path: ./app/config } ]
+      targets: [b]
+      hooks:
+        before: ["exit 3"]
+        after: ['echo "$STEWARD_BACKUP_STATE" > broken-after.txt']
     usb-only:
       sources:
         - { type: path, name: config, path: ./app/config }
@@ -240,6 +252,23 @@ describe('backup run, verify, restore', () => {
     expect(dry.results[0]?.decisions[0]?.reasons).toContain('last 1');
     const all = json<{ archives: { state: string }[] }>(['backup', 'list', '--job', 'core', '--all']);
     expect(all.archives.filter((a) => a.state === 'expired')).toHaveLength(2); // one per target
+  });
+
+  it('runs before and after hooks; a failing before hook fails the run, and after hooks still run', () => {
+    const ok = json<RunDoc>(['backup', 'run', 'hooked']);
+    expect(ok.run.state).toBe('completed');
+    expect(fs.readFileSync(path.join(dir, 'hook-before.txt'), 'utf8')).toBe('before\n');
+    expect(fs.readFileSync(path.join(dir, 'hook-after.txt'), 'utf8')).toBe('completed hooked\n');
+    const r = runCli(['backup', 'run', 'broken-hook', '--json', '-c', config]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as RunDoc;
+    expect(doc.run.state).toBe('failed');
+    expect(doc.run.error).toMatch(/exit/i);
+    expect(doc.archives.map((a) => a.state)).toEqual(['failed']);
+    expect(fs.readFileSync(path.join(dir, 'broken-after.txt'), 'utf8')).toBe('failed\n');
+    expect(fs.readdirSync(path.join(dir, 'backups-b')).filter((f) => f.startsWith('broken-hook'))).toEqual(
+      [],
+    );
   });
 
   it('skips a require_mount target that is not a mount point: run degraded, nothing written there', () => {
