@@ -3,9 +3,9 @@ import path from 'node:path';
 import type { CommandContext } from '../core/context.js';
 import { errorMessage, StewardError } from '../core/errors.js';
 import type { DrillCheckRecord, RecoveryPoint } from '../store/recovery-points.js';
-import { type BackupDeps, backupsOf, driverFor, jobOf, openTarget, scratchDir } from './job-context.js';
+import { type BackupDeps, backupsOf, driverFor, jobOf, scratchDir } from './job-context.js';
 import { loadIdentities } from './keys.js';
-import { type OpenedArchive, restoreToDir } from './restore.js';
+import { firstReachable, type OpenedArchive, restoreToDir } from './restore.js';
 import { withScratchDatabase } from './scratch-database.js';
 
 export interface DrillOptions {
@@ -144,24 +144,10 @@ async function newestReachable(
     });
   }
   const problems: string[] = [];
-  const runs = [...new Set(archives.map((a) => a.runId))];
-  for (const runId of runs) {
-    for (const targetName of targets) {
-      const archive = archives.find((a) => a.runId === runId && a.target === targetName);
-      if (!archive) continue;
-      const target = openTarget(ctx, targetName);
-      const readiness = await target.check();
-      if (!readiness.ready) {
-        problems.push(`${targetName}: ${readiness.reason}`);
-        continue;
-      }
-      return {
-        archive,
-        file: archive.location ?? archive.fileName,
-        size: archive.size,
-        open: () => target.download(archive.fileName),
-      };
-    }
+  for (const runId of [...new Set(archives.map((a) => a.runId))]) {
+    const copies = targets.flatMap((t) => archives.filter((a) => a.runId === runId && a.target === t));
+    const opened = await firstReachable(ctx, copies, problems);
+    if (opened) return opened;
   }
   throw new StewardError('E_EXTERNAL', `no target holding an archive of ${job} is reachable`, {
     hint: problems.join('; '),

@@ -79,8 +79,21 @@ export async function openArchive(
   const order = backupsOf(ctx).jobs[copies[0]?.job ?? '']?.targets ?? [];
   copies.sort((a, b) => rank(order, a.target) - rank(order, b.target));
   const problems: string[] = [];
+  const known = copies.filter((a) => a.target in backupsOf(ctx).targets);
+  const opened = await firstReachable(ctx, known, problems);
+  if (opened) return opened;
+  throw new StewardError('E_EXTERNAL', `no target holding ${ref} is reachable`, {
+    hint: problems.join('; '),
+  });
+}
+
+/** The first of `copies` whose target answers; the others' reasons are added to `problems`. */
+export async function firstReachable(
+  ctx: CommandContext,
+  copies: BackupArchive[],
+  problems: string[],
+): Promise<OpenedArchive | null> {
   for (const archive of copies) {
-    if (!(archive.target in backupsOf(ctx).targets)) continue;
     const target = openTarget(ctx, archive.target);
     const readiness = await target.check();
     if (!readiness.ready) {
@@ -94,9 +107,7 @@ export async function openArchive(
       open: () => target.download(archive.fileName),
     };
   }
-  throw new StewardError('E_EXTERNAL', `no target holding ${ref} is reachable`, {
-    hint: problems.join('; '),
-  });
+  return null;
 }
 
 function rank(order: readonly string[], target: string): number {
