@@ -101,11 +101,6 @@ export function backupsSchema(ctx: FieldContext) {
         description: 'gzip level (1 fastest … 9 smallest). Incompressible data is stored either way.',
       }),
       timeout: f.duration('Abort a run that takes longer than this (recorded as failed).').optional(),
-      stale_after: f
-        .duration(
-          'A job whose last success is older than this is reported stale (default: 2 × its schedule period, at least 26h).',
-        )
-        .optional(),
     })
     .superRefine((value, issue) => {
       const seen = new Set<string>();
