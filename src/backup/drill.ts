@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { formatDuration } from '../config/units.js';
 import type { CommandContext } from '../core/context.js';
 import { errorMessage, StewardError } from '../core/errors.js';
 import type { DrillCheckRecord, RecoveryPoint } from '../store/recovery-points.js';
@@ -90,7 +91,7 @@ export async function runDrill(
   const limit = job.drill.rto ?? null;
   const rtoExceeded = error === null && limit !== null && rtoMs > limit;
   if (rtoExceeded)
-    error = `restore took ${Math.round(rtoMs / 1000)}s, over the RTO of ${Math.round((limit ?? 0) / 1000)}s`;
+    error = `restore took ${formatDuration(rtoMs)}, over the RTO of ${formatDuration(limit ?? 0)}`;
   const point = ctx.store.recoveryPoints.record({
     job: opts.job,
     archiveId: opened?.archive?.id ?? null,

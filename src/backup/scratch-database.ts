@@ -1,37 +1,32 @@
 import { randomBytes } from 'node:crypto';
-import { execa } from 'execa';
 import type { SourceConfig } from './config-schema.js';
+import { pgConnection } from './sources/postgres/connection.js';
+import { psqlBeside } from './sources/postgres/index.js';
+import { runPgTool } from './sources/postgres/pg-tool.js';
+import type { PostgresSourceConfig } from './sources/postgres/schema.js';
 
-interface PostgresLike {
-  type: 'postgres';
-  url?: string | undefined;
+/** The same server and credentials as `url`, another database. */
+function withDatabase(url: string, database: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^/?#]*)(\/[^?#]*)?/, `$1/${database}`);
 }
 
-function isPostgres(config: { type: string }): config is PostgresLike {
-  return config.type === 'postgres';
-}
-
-/** libpq settings for `url` with its password moved to PGPASSWORD, so it never shows in `ps`. */
-function connection(
-  url: string | undefined,
-  database?: string,
-): { args: string[]; env: Record<string, string> } {
-  if (!url) return { args: database ? ['--dbname', database] : [], env: {} };
-  const u = new URL(url);
-  const env: Record<string, string> = {};
-  if (u.password) {
-    env.PGPASSWORD = decodeURIComponent(u.password);
-    u.password = '';
-  }
-  if (database) u.pathname = `/${database}`;
-  return { args: ['--dbname', u.toString()], env };
-}
-
-async function psql(url: string | undefined, sql: string, database?: string): Promise<void> {
-  const c = connection(url, database);
-  await execa('psql', ['--no-psqlrc', '--no-password', '-v', 'ON_ERROR_STOP=1', ...c.args, '-c', sql], {
-    env: c.env,
-    timeout: 60_000,
+async function psql(config: PostgresSourceConfig, sql: string): Promise<void> {
+  // Password to PGPASSWORD, never onto the command line; errors come back redacted.
+  const connection = pgConnection(config.url, config.database);
+  await runPgTool({
+    bin: psqlBeside(config.pg_restore),
+    args: [
+      '--no-psqlrc',
+      '--no-password',
+      '-v',
+      'ON_ERROR_STOP=1',
+      ...(connection.dbname ? [`--dbname=${connection.dbname}`] : []),
+      '-c',
+      sql,
+    ],
+    connection,
+    signal: AbortSignal.timeout(120_000),
+    what: `drill of postgres source ${config.name}: psql`,
   });
 }
 
@@ -43,20 +38,13 @@ export async function withScratchDatabase<T>(
   config: SourceConfig | { type: string },
   fn: (scratchUrl: string | undefined) => Promise<T>,
 ): Promise<T> {
-  if (!isPostgres(config)) return fn(undefined);
+  if (config.type !== 'postgres') return fn(undefined);
+  const pg = config as PostgresSourceConfig;
   const name = `steward_drill_${randomBytes(6).toString('hex')}`;
-  await psql(config.url, `CREATE DATABASE ${name}`);
+  await psql(pg, `CREATE DATABASE ${name}`);
   try {
-    let scratchUrl: string;
-    if (config.url) {
-      const u = new URL(config.url);
-      u.pathname = `/${name}`;
-      scratchUrl = u.toString();
-    } else {
-      scratchUrl = `postgresql:///${name}`;
-    }
-    return await fn(scratchUrl);
+    return await fn(pg.url ? withDatabase(pg.url, name) : `postgresql:///${name}`);
   } finally {
-    await psql(config.url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+    await psql(pg, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
   }
 }

@@ -29,7 +29,7 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`;
 
 /** psql is not configurable on its own: it comes from the same installation as pg_restore. */
-function psqlBeside(pgRestore: string): string {
+export function psqlBeside(pgRestore: string): string {
   return pgRestore.includes('/') ? path.join(path.dirname(pgRestore), 'psql') : 'psql';
 }
 
