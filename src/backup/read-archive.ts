@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+
 import tarStream from 'tar-stream';
 import { StewardError } from '../core/errors.js';
 import { createDecryptStream } from './age/index.js';
+import { createGunzip } from './archive/index.js';
 import { MANIFEST_NAME, type Manifest, type ManifestEntry, parseManifest } from './manifest.js';
 
 export interface ArchiveCheck {

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Readable, Transform } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+
 import type { CommandContext } from '../core/context.js';
 import { StewardError } from '../core/errors.js';
 import type { BackupArchive } from '../store/backup-archives.js';
 import { createDecryptStream } from './age/index.js';
-import { extractTar } from './archive/index.js';
+import { createGunzip, extractTar } from './archive/index.js';
 import {
   type BackupDeps,
   backupsOf,

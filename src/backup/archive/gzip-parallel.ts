@@ -217,5 +217,5 @@ export function createParallelGzip(opts: ParallelGzipOptions = {}): ParallelGzip
  * (like `gzip -d`), which is what the parallel writer produces.
  */
 export function createGunzip(): zlib.Gunzip {
-  return zlib.createGunzip({ chunkSize: 64 * 1024 });
+  return zlib.createGunzip({ chunkSize: 256 * 1024 });
 }
