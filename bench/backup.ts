@@ -201,23 +201,54 @@ backups:
   return { work, dataset, key, recipient, config, stewardOut, env, resticEnv };
 }
 
-function repeat(reps: number, label: string, once: () => Measurement): Measurement[] {
-  const runs: Measurement[] = [];
+interface Bench {
+  key: string;
+  label: string;
+  once: () => Measurement;
+}
+
+/**
+ * Runs every bench of a phase once per round, in the given order, for `reps` rounds: a
+ * slowdown of the machine that comes and goes then hits every tool alike rather than all the
+ * runs of one tool.
+ */
+function rounds(reps: number, benches: Bench[]): Record<string, Measurement[]> {
+  const out: Record<string, Measurement[]> = {};
   for (let i = 0; i < reps; i++) {
-    settle();
-    const m = once();
-    runs.push({
-      wallS: m.wallS,
-      maxRssKiB: m.maxRssKiB,
-      userS: m.userS,
-      sysS: m.sysS,
-      othersCores: m.othersCores,
-    });
-    console.log(
-      `  ${label.padEnd(24)} run ${i + 1}: ${m.wallS.toFixed(2)} s, peak RSS ${(m.maxRssKiB / 1024).toFixed(1)} MiB, CPU ${(m.userS + m.sysS).toFixed(1)} s, others ${m.othersCores.toFixed(2)} cores`,
-    );
+    for (const b of benches) {
+      settle();
+      const m = b.once();
+      const runs = out[b.key] ?? [];
+      out[b.key] = runs;
+      runs.push({
+        wallS: m.wallS,
+        maxRssKiB: m.maxRssKiB,
+        userS: m.userS,
+        sysS: m.sysS,
+        othersCores: m.othersCores,
+      });
+      console.log(
+        `  ${b.label.padEnd(24)} run ${i + 1}: ${m.wallS.toFixed(2)} s, peak RSS ${(m.maxRssKiB / 1024).toFixed(1)} MiB, CPU ${(m.userS + m.sysS).toFixed(1)} s, others ${m.othersCores.toFixed(2)} cores`,
+      );
+    }
   }
-  return runs;
+  return out;
+}
+
+const runsOf = (all: Record<string, Measurement[]>, key: string): Measurement[] => all[key] ?? [];
+
+/**
+ * How many cores this VM actually gets: `pigz -p 2` on a log file, CPU seconds ÷ wall seconds.
+ * About 2.0 when both cores are ours; contention from outside the VM (other guests on the
+ * host) shows here even when /proc/stat inside the VM looks idle.
+ */
+function cpuProbe(file: string): number {
+  // At least 128 MB of input, so GNU time's 10 ms resolution does not matter.
+  const times = Math.max(1, Math.ceil((128 * MB) / fileSize(file)));
+  const files = Array.from({ length: times }, () => shq(file)).join(' ');
+  settle();
+  const m = timeCommand('cpu probe', ['sh', '-c', `pigz -p 2 -1 -c ${files} > /dev/null`]);
+  return (m.userS + m.sysS) / m.wallS;
 }
 
 function expectBytes(what: string, got: number, want: number): void {
@@ -231,120 +262,173 @@ function measureSize(s: Setup, reps: number): Omit<SizeResult, 'measuredAt' | 'l
   const steward = (args: string[]) => [process.execPath, CLI, ...args, '-c', config];
   const failFile = path.join(work, 'pipeline.failed');
   const sh = (stages: string[], redirect: string) => ['sh', '-c', shPipeline(stages, redirect, failFile)];
+  const probeFile = path.join(dataset.filesDir, 'logs/app-1.log');
+  const probe = (when: string) => {
+    const cores = cpuProbe(probeFile);
+    console.log(`  cpu probe (${when}): pigz -p 2 got ${cores.toFixed(2)} cores`);
+    return cores;
+  };
 
   // ------------------------------------------------------------ backup
   console.log('backup');
+  const probeBackup = probe('before backup');
   let archive = '';
-  const stewardBackup = repeat(reps, 'steward backup run', () => {
-    freshDir(s.stewardOut);
-    const r = timeCommand('steward backup run', steward(['backup', 'run', 'bench', '--json']), {
-      cwd: work,
-      env,
-    });
-    const doc = JSON.parse(r.stdout) as { run: { state: string; error: string | null } };
-    if (doc.run.state !== 'completed')
-      throw new Error(`steward backup run: ${doc.run.state} ${doc.run.error}`);
-    const files = fs.readdirSync(s.stewardOut).filter((f) => f.endsWith('.tar.gz.age'));
-    if (files.length !== 1)
-      throw new Error(`expected one archive in ${s.stewardOut}, found ${files.join(', ')}`);
-    archive = path.join(s.stewardOut, files[0] as string);
-    return r;
-  });
-
   const gzipOut = path.join(work, 'out/tar-gzip.tar.gz.age');
-  const gzipCmd = `tar -c -C DIR . | gzip -1 | age -r RECIPIENT > out`;
-  const gzipRuns = repeat(reps, 'tar|gzip -1|age', () => {
-    rmrf(gzipOut);
-    return timeCommand(
-      'tar|gzip|age',
-      sh([`tar -c -C ${shq(data)} .`, 'gzip -1', `age -r ${recipient}`], `> ${shq(gzipOut)}`),
-    );
-  });
-
   const pigzOut = path.join(work, 'out/tar-pigz.tar.gz.age');
-  const pigzCmd = `tar -c -C DIR . | pigz -1 | age -r RECIPIENT > out`;
-  const pigzRuns = repeat(reps, 'tar|pigz -1|age', () => {
-    rmrf(pigzOut);
-    return timeCommand(
-      'tar|pigz|age',
-      sh([`tar -c -C ${shq(data)} .`, 'pigz -1', `age -r ${recipient}`], `> ${shq(pigzOut)}`),
-    );
-  });
-
   const repo = resticEnv.RESTIC_REPOSITORY as string;
-  const resticRuns = repeat(reps, 'restic backup', () => {
-    rmrf(repo);
-    rmrf(resticEnv.RESTIC_CACHE_DIR as string);
-    run(['restic', 'init', '-q'], { env: resticEnv });
-    settle();
-    return timeCommand('restic backup', ['restic', 'backup', '-q', data], { env: resticEnv });
-  });
-
+  const gzipCmd = 'tar -c -C DIR . | gzip -1 | age -r RECIPIENT > out';
+  const pigzCmd = 'tar -c -C DIR . | pigz -1 | age -r RECIPIENT > out';
+  const backupRuns = rounds(reps, [
+    {
+      key: 'steward',
+      label: 'steward backup run',
+      once: () => {
+        freshDir(s.stewardOut);
+        const r = timeCommand('steward backup run', steward(['backup', 'run', 'bench', '--json']), {
+          cwd: work,
+          env,
+        });
+        const doc = JSON.parse(r.stdout) as { run: { state: string; error: string | null } };
+        if (doc.run.state !== 'completed')
+          throw new Error(`steward backup run: ${doc.run.state} ${doc.run.error}`);
+        const files = fs.readdirSync(s.stewardOut).filter((f) => f.endsWith('.tar.gz.age'));
+        if (files.length !== 1)
+          throw new Error(`expected one archive in ${s.stewardOut}, found ${files.join(', ')}`);
+        archive = path.join(s.stewardOut, files[0] as string);
+        return r;
+      },
+    },
+    {
+      key: 'tar-gzip',
+      label: 'tar|gzip -1|age',
+      once: () => {
+        rmrf(gzipOut);
+        return timeCommand(
+          'tar|gzip|age',
+          sh([`tar -c -C ${shq(data)} .`, 'gzip -1', `age -r ${recipient}`], `> ${shq(gzipOut)}`),
+        );
+      },
+    },
+    {
+      key: 'tar-pigz',
+      label: 'tar|pigz -1|age',
+      once: () => {
+        rmrf(pigzOut);
+        return timeCommand(
+          'tar|pigz|age',
+          sh([`tar -c -C ${shq(data)} .`, 'pigz -1', `age -r ${recipient}`], `> ${shq(pigzOut)}`),
+        );
+      },
+    },
+    {
+      key: 'restic',
+      label: 'restic backup',
+      once: () => {
+        rmrf(repo);
+        rmrf(resticEnv.RESTIC_CACHE_DIR as string);
+        run(['restic', 'init', '-q'], { env: resticEnv });
+        settle();
+        return timeCommand('restic backup', ['restic', 'backup', '-q', data], { env: resticEnv });
+      },
+    },
+  ]);
   const backup = phase(
     {
       steward: bestOf(
         'steward backup run',
         'steward backup run <job> --json',
-        stewardBackup,
+        runsOf(backupRuns, 'steward'),
         total,
         fileSize(archive),
       ),
-      'tar-gzip': bestOf('tar|gzip -1|age', gzipCmd, gzipRuns, total, fileSize(gzipOut)),
-      'tar-pigz': bestOf('tar|pigz -1|age', pigzCmd, pigzRuns, total, fileSize(pigzOut)),
-      restic: bestOf('restic backup', 'restic backup DIR', resticRuns, total, treeBytes(repo).bytes),
+      'tar-gzip': bestOf(
+        'tar|gzip -1|age',
+        gzipCmd,
+        runsOf(backupRuns, 'tar-gzip'),
+        total,
+        fileSize(gzipOut),
+      ),
+      'tar-pigz': bestOf(
+        'tar|pigz -1|age',
+        pigzCmd,
+        runsOf(backupRuns, 'tar-pigz'),
+        total,
+        fileSize(pigzOut),
+      ),
+      restic: bestOf(
+        'restic backup',
+        'restic backup DIR',
+        runsOf(backupRuns, 'restic'),
+        total,
+        treeBytes(repo).bytes,
+      ),
     },
     'steward',
   );
 
   // ------------------------------------------------------------ restore
   console.log('restore');
+  const probeRestore = probe('before restore');
   const restored = path.join(work, 'restored');
-  const stewardRestore = repeat(reps, 'steward restore', () => {
-    rmrf(restored);
-    const r = timeCommand('steward restore', steward(['restore', archive, '--to', restored, '--json']), {
-      cwd: work,
-      env,
-    });
-    expectBytes('steward restore', treeBytes(restored, (n) => n === MANIFEST_NAME).bytes, total);
-    return r;
-  });
   const restoreCmd = 'age -d -i KEY FILE | tar -xz -C DIR';
-  const pipelineRestore = repeat(reps, 'age -d|tar -xz', () => {
-    freshDir(restored);
-    const r = timeCommand(
-      'age -d | tar -xz',
-      sh([`age -d -i ${shq(key)} ${shq(pigzOut)}`, `tar -xz -C ${shq(restored)}`], ''),
-    );
-    expectBytes('age -d | tar -xz', treeBytes(restored).bytes, total);
-    return r;
-  });
-  const resticRestore = repeat(reps, 'restic restore', () => {
-    rmrf(restored);
-    const r = timeCommand('restic restore', ['restic', 'restore', 'latest', '-q', '--target', restored], {
-      env: resticEnv,
-    });
-    expectBytes('restic restore', treeBytes(restored).bytes, total);
-    return r;
-  });
+  const restoreRuns = rounds(reps, [
+    {
+      key: 'steward',
+      label: 'steward restore',
+      once: () => {
+        rmrf(restored);
+        const r = timeCommand('steward restore', steward(['restore', archive, '--to', restored, '--json']), {
+          cwd: work,
+          env,
+        });
+        expectBytes('steward restore', treeBytes(restored, (n) => n === MANIFEST_NAME).bytes, total);
+        return r;
+      },
+    },
+    {
+      key: 'pipeline',
+      label: 'age -d|tar -xz',
+      once: () => {
+        freshDir(restored);
+        const r = timeCommand(
+          'age -d | tar -xz',
+          sh([`age -d -i ${shq(key)} ${shq(pigzOut)}`, `tar -xz -C ${shq(restored)}`], ''),
+        );
+        expectBytes('age -d | tar -xz', treeBytes(restored).bytes, total);
+        return r;
+      },
+    },
+    {
+      key: 'restic',
+      label: 'restic restore',
+      once: () => {
+        rmrf(restored);
+        const r = timeCommand('restic restore', ['restic', 'restore', 'latest', '-q', '--target', restored], {
+          env: resticEnv,
+        });
+        expectBytes('restic restore', treeBytes(restored).bytes, total);
+        return r;
+      },
+    },
+  ]);
   rmrf(restored);
   // Every restore was checked to hold exactly the dataset's bytes.
-  const restoredBytes = (_runs: Measurement[]): number => total;
   const restore = phase(
     {
       steward: bestOf(
         'steward restore',
         'steward restore ARCHIVE --to DIR',
-        stewardRestore,
+        runsOf(restoreRuns, 'steward'),
         total,
-        restoredBytes(stewardRestore),
+        total,
       ),
-      pipeline: bestOf('age -d|tar -xz', restoreCmd, pipelineRestore, total, restoredBytes(pipelineRestore)),
+      pipeline: bestOf('age -d|tar -xz', restoreCmd, runsOf(restoreRuns, 'pipeline'), total, total),
       restic: bestOf(
         'restic restore',
         'restic restore latest --target DIR',
-        resticRestore,
+        runsOf(restoreRuns, 'restic'),
         total,
-        restoredBytes(resticRestore),
+        total,
       ),
     },
     'steward',
@@ -352,33 +436,44 @@ function measureSize(s: Setup, reps: number): Omit<SizeResult, 'measuredAt' | 'l
 
   // ------------------------------------------------------------ verify
   console.log('verify');
-  const stewardVerify = repeat(reps, 'steward backup verify', () => {
-    const r = timeCommand('steward backup verify', steward(['backup', 'verify', archive, '--json']), {
-      cwd: work,
-      env,
-    });
-    const doc = JSON.parse(r.stdout) as { results: { ok: boolean; mode: string; bytes: number | null }[] };
-    const v = doc.results[0];
-    if (!v?.ok || v.mode !== 'full') throw new Error(`steward backup verify: ${r.stdout}`);
-    return r;
-  });
+  const probeVerify = probe('before verify');
   const verifyCmd = 'age -d -i KEY FILE | gzip -t';
-  const pipelineVerify = repeat(reps, 'age -d|gzip -t', () =>
-    timeCommand('age -d | gzip -t', sh([`age -d -i ${shq(key)} ${shq(pigzOut)}`, 'gzip -t'], '')),
-  );
+  const verifyRuns = rounds(reps, [
+    {
+      key: 'steward',
+      label: 'steward backup verify',
+      once: () => {
+        const r = timeCommand('steward backup verify', steward(['backup', 'verify', archive, '--json']), {
+          cwd: work,
+          env,
+        });
+        const doc = JSON.parse(r.stdout) as { results: { ok: boolean; mode: string }[] };
+        const v = doc.results[0];
+        if (!v?.ok || v.mode !== 'full') throw new Error(`steward backup verify: ${r.stdout}`);
+        return r;
+      },
+    },
+    {
+      key: 'pipeline',
+      label: 'age -d|gzip -t',
+      once: () =>
+        timeCommand('age -d | gzip -t', sh([`age -d -i ${shq(key)} ${shq(pigzOut)}`, 'gzip -t'], '')),
+    },
+  ]);
   const verify = phase(
     {
       steward: bestOf(
         'steward backup verify',
         'steward backup verify ARCHIVE --json',
-        stewardVerify,
+        runsOf(verifyRuns, 'steward'),
         total,
         null,
       ),
-      pipeline: bestOf('age -d|gzip -t', verifyCmd, pipelineVerify, total, null),
+      pipeline: bestOf('age -d|gzip -t', verifyCmd, runsOf(verifyRuns, 'pipeline'), total, null),
     },
     'steward',
   );
+  const probeEnd = probe('at the end');
 
   const ratio = (p: typeof backup, k: string) => p.ratios[k]?.throughput ?? Number.NaN;
   const tool = (p: typeof backup, k: string) => p.tools[k] as ToolResult;
@@ -395,6 +490,7 @@ function measureSize(s: Setup, reps: number): Omit<SizeResult, 'measuredAt' | 'l
       dir: 'files/random (4 × random), files/logs (4 × log lines), db/app.db (SQLite)',
       generateSeconds: dataset.generateSeconds,
     },
+    cpuProbe: { backup: probeBackup, restore: probeRestore, verify: probeVerify, end: probeEnd },
     backup,
     restore,
     verify,
@@ -476,12 +572,16 @@ What it measures, per dataset size (256 MiB and 1 GiB by default):
 * **verify** — \`steward backup verify ARCHIVE --json\` (full: decrypt, decompress, hash every entry
   against the manifest; \`identity_file\` is set) against \`age -d -i KEY FILE | gzip -t\`.
 
-Each command runs under \`/usr/bin/time -v\` twice, in that order, and the faster run is kept; peak RSS
+Each command runs under \`/usr/bin/time -v\` twice, in two rounds (each round runs every tool of the
+phase once, in the order above, so the caches are comparably warm and a passing slowdown hits
+every tool alike), and the faster run is kept; peak RSS
 is GNU time's "Maximum resident set size" (for an \`sh -c\` pipeline: the largest single process of
 the pipeline, as the kernel reports it for waited-for children). MB/s is dataset bytes / wall
 seconds. "others, cores" is the CPU everything else on the machine used while the command ran (busy
 and stolen time from \`/proc/stat\` minus the command's own CPU): near 0 on a quiet machine; on these
-2 cores, 0.5 or more means the row was slowed by contention and its ratios are suspect. Outputs
+2 cores, 0.5 or more means the row was slowed by contention and its ratios are suspect. Since
+this is a VM, other guests on the host can take CPU without showing there: a \`pigz -p 2\` probe
+before each phase reports how many cores the VM really got (about 2.0 when the host is quiet). Outputs
 are removed between runs; the temporary data is deleted at the end.
 
 The targets (backup ≥ 1.0× the \`tar | pigz -1 | age\` throughput, restore and verify ≥ 1.0× their
@@ -503,6 +603,12 @@ ${BEGIN}
 ${END}
 `;
 
+function probeText(size: SizeResult): string {
+  const p = size.cpuProbe;
+  if (!p) return 'not measured';
+  return `${p.backup.toFixed(2)} before backup, ${p.restore.toFixed(2)} before restore, ${p.verify.toFixed(2)} before verify, ${p.end.toFixed(2)} at the end`;
+}
+
 function readmeSection(results: Results): string {
   const m = results.machine;
   const out: string[] = [
@@ -516,7 +622,7 @@ function readmeSection(results: Results): string {
     out.push(
       `#### ${label} — ${(d.bytes / MB).toFixed(1)} MB (random ${(d.parts.random / MB).toFixed(1)}, text ${(d.parts.text / MB).toFixed(1)}, SQLite ${(d.parts.sqlite / MB).toFixed(1)} MB)`,
       '',
-      `Measured ${size.measuredAt}, best of ${size.reps}; load average ${size.loadavg.start.map((n) => n.toFixed(2)).join(' ')} at the start, ${size.loadavg.end.map((n) => n.toFixed(2)).join(' ')} at the end.`,
+      `Measured ${size.measuredAt}, best of ${size.reps}; load average ${size.loadavg.start.map((n) => n.toFixed(2)).join(' ')} at the start, ${size.loadavg.end.map((n) => n.toFixed(2)).join(' ')} at the end; cores the \`pigz -p 2\` probe got: ${probeText(size)}.`,
       '',
       markdownTable(size),
       '',
@@ -572,6 +678,7 @@ async function main(): Promise<void> {
         ...measured,
       };
       console.log(`\n${size.label}\n${consoleTable(sizes[size.label] as SizeResult)}\n`);
+      console.log(`  cpu probe: ${probeText(sizes[size.label] as SizeResult)}`);
       for (const l of targetLines(sizes[size.label] as SizeResult)) console.log(`  ${l}`);
       console.log();
     } finally {

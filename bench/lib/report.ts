@@ -54,6 +54,11 @@ export interface SizeResult {
     dir: string;
     generateSeconds: number;
   };
+  /**
+   * Cores a `pigz -p 2` probe got before each phase and at the end (CPU s ÷ wall s): about 2
+   * on a quiet 2-core machine; lower when other guests on the host take CPU.
+   */
+  cpuProbe: { backup: number; restore: number; verify: number; end: number };
   backup: Phase;
   restore: Phase;
   verify: Phase;
