@@ -1,32 +1,13 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { CommandContext } from '../core/context.js';
 import { errorMessage, StewardError } from '../core/errors.js';
 import { isAbortError, runShell } from '../core/exec.js';
 import { newId } from '../core/ids.js';
-import { stewardVersion } from '../core/version.js';
 import type { BackupArchive } from '../store/backup-archives.js';
 import type { BackupRun, BackupRunState, TargetOutcome } from '../store/backup-runs.js';
 import type { BackupJobConfig } from './config-schema.js';
-import {
-  type BackupDeps,
-  backupsOf,
-  driverFor,
-  jobOf,
-  lockJob,
-  openTarget,
-  scratchDir,
-} from './job-context.js';
+import { type BackupDeps, backupsOf, jobOf, lockJob, openTarget, scratchDir } from './job-context.js';
 import { resolveRecipients } from './keys.js';
-import {
-  MANIFEST_FORMAT,
-  MANIFEST_NAME,
-  type Manifest,
-  type ManifestEntry,
-  type ManifestSource,
-} from './manifest.js';
 import { archiveFileName, SIDECAR_SUFFIX, sidecarContent } from './naming.js';
 import { pruneBackups } from './prune.js';
 import { recordArchiveState } from './record.js';
@@ -34,6 +15,7 @@ import { recoverStaleRuns } from './recover.js';
 import type { SourceSnapshot } from './types.js';
 import { verifyArchive } from './verify.js';
 import { type ArchiveSink, writeArchive } from './write-archive.js';
+import { writeSources } from './write-sources.js';
 
 export interface RunBackupOptions {
   job: string;
@@ -159,94 +141,28 @@ async function runLocked(
       });
     }
 
-    const entries: ManifestEntry[] = [];
-    const sources: ManifestSource[] = [];
+    let content = { bytes: 0, files: 0 };
     const written = await writeArchive({
       recipients,
       level: job.compression_level,
       sinks,
       signal,
       produce: async (tar) => {
-        for (const source of job.sources) {
-          const sourceStart = Date.now();
-          const sourceWarnings: string[] = [];
-          const dir = path.join(scratch, source.name);
-          fs.mkdirSync(dir, { mode: 0o700 });
-          const snapshot = await driverFor(source).snapshot(source, {
-            scratchDir: dir,
-            signal,
-            logger: log.child({ source: source.name }),
-            warn(message, details) {
-              const text = `${source.name}: ${message}${details ? ` ${JSON.stringify(details)}` : ''}`;
-              sourceWarnings.push(text);
-              warnings.push(text);
-            },
-          });
-          snapshots.push(snapshot);
-          // The source's folder is always in the archive, so an empty source still restores.
-          const root = `sources/${source.name}`;
-          await tar.add({
-            path: '',
-            archivePath: root,
-            type: 'directory',
-            mode: 0o700,
-            mtime: startedAt,
-            size: 0,
-          });
-          entries.push({ path: root, type: 'directory', size: 0 });
-          let bytes = 0;
-          let files = 0;
-          for await (const entry of snapshot.entries) {
-            signal.throwIfAborted();
-            const archivePath = `sources/${source.name}/${entry.path}`;
-            const hash = entry.type === 'file' ? createHash('sha256') : null;
-            await tar.add({ ...entry, archivePath }, hash ? (chunk) => hash.update(chunk) : undefined);
-            entries.push({
-              path: archivePath,
-              type: entry.type,
-              size: entry.type === 'file' ? entry.size : 0,
-              ...(hash ? { sha256: hash.digest('hex') } : {}),
-              ...(entry.linkname !== undefined ? { linkname: entry.linkname } : {}),
-            });
-            if (entry.type === 'file') {
-              bytes += entry.size;
-              files += 1;
-            }
-          }
-          await snapshot.cleanup();
-          snapshots.splice(snapshots.indexOf(snapshot), 1);
-          sources.push({
-            name: source.name,
-            type: source.type,
-            bytes,
-            files,
-            duration_ms: Date.now() - sourceStart,
-            ...(snapshot.meta ? { meta: snapshot.meta } : {}),
-            warnings: sourceWarnings,
-          });
-          totals.bytes += bytes;
-          totals.files += files;
-        }
-        const manifest: Manifest = {
-          format: MANIFEST_FORMAT,
-          job: jobName,
-          run_id: run.id,
-          host: os.hostname(),
-          steward_version: stewardVersion,
-          created_at: startedAt.toISOString(),
-          compression: `gzip -${job.compression_level} (members)`,
-          sources,
-          entries,
-        };
-        await tar.addBuffer(
-          MANIFEST_NAME,
-          Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`),
-          0o600,
+        content = await writeSources({
+          tar,
+          jobName,
+          job,
+          runId: run.id,
           startedAt,
-        );
+          scratch,
+          signal,
+          log,
+          warnings,
+          open: snapshots,
+        });
       },
     });
-    totals = { ...totals, archiveBytes: written.size };
+    totals = { ...content, archiveBytes: written.size };
 
     for (const sink of sinks) {
       if (!sink.error) {
