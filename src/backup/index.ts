@@ -4,7 +4,6 @@ export { type BackupJobConfig, type BackupsConfig, backupsSchema } from './confi
 export { type DrillResult, runDrill } from './drill.js';
 export { keygen } from './keygen.js';
 export { type BackupListing, listBackups } from './list.js';
-export { backupMetrics } from './metrics.js';
 export { type PruneTargetResult, pruneBackups } from './prune.js';
 export { recoverStaleRuns } from './recover.js';
 export { type RestoreResult, restoreArchive } from './restore.js';

@@ -29,3 +29,6 @@ export function parseSidecar(text: string): string | null {
   const m = /^([0-9a-f]{64})\s/.exec(text.trim().concat(' '));
   return m ? (m[1] as string) : null;
 }
+
+/** Archives are read in 1 MiB pieces: the 64 KiB default costs a syscall and a stream hop per 64 KiB. */
+export const ARCHIVE_READ_CHUNK = 1 << 20;

@@ -19,6 +19,7 @@ import {
 } from './job-context.js';
 import { requireIdentities } from './keys.js';
 import { MANIFEST_NAME, type Manifest, parseManifest } from './manifest.js';
+import { ARCHIVE_READ_CHUNK } from './naming.js';
 import { chainStreams } from './stream-chain.js';
 import { toIntegrityError } from './verify.js';
 
@@ -65,7 +66,12 @@ export async function openArchive(
     const file = path.resolve(ref);
     const stat = fs.statSync(file, { throwIfNoEntry: false });
     if (!stat?.isFile()) throw new StewardError('E_NOT_FOUND', `no archive file ${file}`);
-    return { archive: null, file, size: stat.size, open: async () => fs.createReadStream(file) };
+    return {
+      archive: null,
+      file,
+      size: stat.size,
+      open: async () => fs.createReadStream(file, { highWaterMark: ARCHIVE_READ_CHUNK }),
+    };
   }
   const copies = ctx.store.archives
     .find(ref)

@@ -72,6 +72,11 @@ export interface DrillCheck {
  */
 export interface SourceDriver<C extends { type: string; name: string }> {
   readonly type: C['type'];
+  /**
+   * The snapshot is a private copy in scratch that touches nothing else (no containers stopped,
+   * no user command run), so it may be taken while the previous source is still being written.
+   */
+  readonly snapshotAhead?: boolean;
   /** Produce the entries of a consistent copy of the source. */
   snapshot(config: C, ctx: SourceContext): Promise<SourceSnapshot>;
   /**

@@ -6,7 +6,7 @@ import { errorMessage, isStewardError, StewardError } from '../core/errors.js';
 import type { BackupArchive } from '../store/backup-archives.js';
 import { type BackupDeps, backupsOf, openTarget } from './job-context.js';
 import { loadIdentities } from './keys.js';
-import { parseSidecar, SIDECAR_SUFFIX } from './naming.js';
+import { ARCHIVE_READ_CHUNK, parseSidecar, SIDECAR_SUFFIX } from './naming.js';
 import { checkArchiveStream } from './read-archive.js';
 import { recordArchiveState } from './record.js';
 
@@ -135,7 +135,7 @@ export async function verifyArchives(
     if (!fs.existsSync(file)) throw new StewardError('E_NOT_FOUND', `no archive file ${file}`);
     const result = await checkOne({
       file,
-      open: async () => fs.createReadStream(file),
+      open: async () => fs.createReadStream(file, { highWaterMark: ARCHIVE_READ_CHUNK }),
       sidecar: async () => fs.createReadStream(`${file}${SIDECAR_SUFFIX}`),
       expectedSha256: null,
       identities,

@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { type Logger, pino } from 'pino';
-import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -33,6 +33,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const dest = options.destination ?? process.stdout;
   const wantPretty = options.pretty ?? (dest as NodeJS.WriteStream).isTTY === true;
   if (wantPretty) {
+    // Loaded only for a terminal: most runs (daemon under systemd, scripts) never need it.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
     const stream = pretty({
       colorize: !process.env.NO_COLOR,
       destination: dest,

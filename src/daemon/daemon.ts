@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { backupMetrics, backupScheduledJobs, recoverStaleRuns } from '../backup/index.js';
+import { backupScheduledJobs, recoverStaleRuns } from '../backup/index.js';
+import { backupMetrics } from '../backup/metrics.js';
 import { formatIssue } from '../config/issues.js';
 import { type ConfigLocation, checkConfig, loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/resolve.js';

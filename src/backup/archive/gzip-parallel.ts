@@ -65,6 +65,8 @@ export class ParallelGzip extends Transform {
   private flushing = false;
   private membersOut = 0;
   private wantsData = false;
+  /** Input blocks whose compression finished, reused: a fresh 1 MiB per block is garbage V8 frees late. */
+  private readonly freeBlocks: Buffer[] = [];
 
   constructor(opts: ParallelGzipOptions = {}) {
     const blockSize = opts.blockSize ?? 1024 * 1024;
@@ -155,7 +157,16 @@ export class ParallelGzip extends Transform {
     if (want === 0) this.pending.shift();
     this.pendingBytes -= want;
     // Copy: the block must not pin the caller's (possibly much larger) chunks.
-    return Buffer.concat(parts, want);
+    const block = (this.freeBlocks.pop() ?? Buffer.allocUnsafeSlow(this.blockSize)).subarray(0, want);
+    let at = 0;
+    for (const part of parts) at += part.copy(block, at);
+    return block;
+  }
+
+  private releaseBlock(block: Buffer): void {
+    if (block.buffer.byteLength === this.blockSize) {
+      this.freeBlocks.push(Buffer.from(block.buffer, block.byteOffset, this.blockSize));
+    }
   }
 
   private startJob(block: Buffer): void {
@@ -163,6 +174,7 @@ export class ParallelGzip extends Transform {
     this.jobs.push(job);
     this.compressBlock(block).then(
       (member) => {
+        this.releaseBlock(block);
         job.result = member;
         this.advance();
       },
@@ -177,11 +189,16 @@ export class ParallelGzip extends Transform {
       this.stats.blocksStored++;
       return gzip(block, { level: 0, chunkSize });
     }
-    if (block.length > 0 && !(await this.compresses(block))) {
+    const ratio = block.length > 0 ? await this.probeRatio(block) : 0;
+    if (ratio >= INCOMPRESSIBLE_RATIO) {
       this.stats.blocksStored++;
       return gzip(block, { level: 0, chunkSize });
     }
-    const member = await gzip(block, { level: this.level, chunkSize });
+    // Output buffer sized from the probe (with room to spare): a whole-block buffer for a
+    // member a tenth its size would be mostly empty memory until the next GC. A member that
+    // outgrows it takes a second chunk; that costs a copy, not a wrong result.
+    const expected = Math.ceil(block.length * Math.min(1, ratio * 1.25)) + 16 * 1024;
+    const member = await gzip(block, { level: this.level, chunkSize: Math.min(chunkSize, expected) });
     // The probe can miss (compressible head, random tail); never emit more than stored would.
     if (member.length > block.length + (block.length >> 12) + 64) {
       this.stats.blocksStored++;
@@ -191,11 +208,14 @@ export class ParallelGzip extends Transform {
     return member;
   }
 
-  /** Deflate a few slices spread over the block at level 1: ~6 % of the work of the block. */
-  private async compresses(block: Buffer): Promise<boolean> {
+  /**
+   * Deflated size ÷ input size of a few slices spread over the block at level 1: ~6 % of the
+   * work of the block.
+   */
+  private async probeRatio(block: Buffer): Promise<number> {
     if (block.length <= PROBE_SLICES * PROBE_SLICE_BYTES) {
       const out = await deflateRaw(block, { level: 1, chunkSize: PROBE_CHUNK });
-      return out.length < block.length * INCOMPRESSIBLE_RATIO;
+      return out.length / block.length;
     }
     const step = Math.floor((block.length - PROBE_SLICE_BYTES) / (PROBE_SLICES - 1));
     const slices: Buffer[] = [];
@@ -204,7 +224,7 @@ export class ParallelGzip extends Transform {
     }
     const sample = Buffer.concat(slices);
     const out = await deflateRaw(sample, { level: 1, chunkSize: PROBE_CHUNK });
-    return out.length < sample.length * INCOMPRESSIBLE_RATIO;
+    return out.length / sample.length;
   }
 }
 

@@ -199,6 +199,7 @@ async function drillCheck(
 
 export const postgresSource: SourceDriver<PostgresSourceConfig> = {
   type: 'postgres',
+  snapshotAhead: true,
   snapshot,
   restoreInPlace,
   drillCheck,

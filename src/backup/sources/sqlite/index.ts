@@ -150,6 +150,7 @@ async function drillCheck(config: SqliteSourceConfig, extractedDir: string): Pro
 
 export const sqliteSource: SourceDriver<SqliteSourceConfig> = {
   type: 'sqlite',
+  snapshotAhead: true,
   snapshot,
   restoreInPlace,
   drillCheck,

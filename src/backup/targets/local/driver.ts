@@ -1,6 +1,7 @@
 import { open, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { StewardError } from '../../../core/errors.js';
+import { ARCHIVE_READ_CHUNK } from '../../naming.js';
 import type { BackupTarget, TargetDriver, TargetObject } from '../../types.js';
 import { assertObjectName, isPartialName } from '../names.js';
 import { checkLocalDir } from './check.js';
@@ -71,7 +72,7 @@ function createLocalTarget(name: string, config: LocalTargetConfig): BackupTarge
       signal?.throwIfAborted();
       try {
         const fh = await open(file(object), 'r');
-        return fh.createReadStream(signal ? { signal } : {});
+        return fh.createReadStream({ highWaterMark: ARCHIVE_READ_CHUNK, ...(signal ? { signal } : {}) });
       } catch (err) {
         if (errnoCode(err) === 'ENOENT') {
           throw new StewardError('E_NOT_FOUND', `target ${name}: no object named ${object}`, { cause: err });

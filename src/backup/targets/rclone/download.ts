@@ -15,30 +15,27 @@ export function catStream(
   path: string,
   signal?: AbortSignal,
 ): Readable {
-  const { child, tail } = spawnRclone(
-    config,
-    { command: ['cat'], paths: [path] },
-    { stdin: 'ignore', stdout: 'pipe', signal },
-  );
   const out = new PassThrough({ highWaterMark: 1 << 20 });
-  const stdout = child.stdout;
-  if (!stdout) throw new Error('rclone cat started without stdout');
-  stdout.pipe(out, { end: false });
-
-  Promise.all([finished(stdout).catch(() => {}), child]).then(
-    ([, result]) => {
-      if (result.exitCode === 0) {
-        out.end();
-        return;
-      }
-      out.destroy(rcloneError(target, `download of ${name} (rclone cat)`, outcomeOf(config, result, tail)));
-    },
-    (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),
-  );
-  // A reader that gives up early must not leave rclone running.
-  out.on('close', () => {
-    if (child.exitCode === null) child.kill();
-    stdout.resume(); // drain what is left so the pipe closes
-  });
+  spawnRclone(config, { command: ['cat'], paths: [path] }, { stdin: 'ignore', stdout: 'pipe', signal })
+    .then(({ child, tail }) => {
+      const stdout = child.stdout;
+      if (!stdout) throw new Error('rclone cat started without stdout');
+      // A reader that gives up early must not leave rclone running.
+      const stop = () => {
+        if (child.exitCode === null) child.kill();
+        stdout.resume(); // drain what is left so the pipe closes
+      };
+      if (out.destroyed) stop();
+      else out.on('close', stop);
+      stdout.pipe(out, { end: false });
+      return Promise.all([finished(stdout).catch(() => {}), child]).then(([, result]) => {
+        if (result.exitCode === 0) {
+          out.end();
+          return;
+        }
+        out.destroy(rcloneError(target, `download of ${name} (rclone cat)`, outcomeOf(config, result, tail)));
+      });
+    })
+    .catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
   return out;
 }

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { StewardError } from '../../../core/errors.js';
 import { abortError } from '../../../core/exec.js';
 import { redact } from './redact.js';
@@ -50,11 +49,13 @@ export interface RcloneCall {
   paths: string[];
 }
 
-export function spawnRclone(
+export async function spawnRclone(
   config: RcloneTargetConfig,
   call: RcloneCall,
   options: { stdin: 'pipe' | 'ignore'; stdout: 'pipe' | 'ignore'; signal?: AbortSignal | undefined },
 ) {
+  // Imported on first use: execa is a third of the CLI's start-up time and most runs never call rclone.
+  const { execa } = await import('execa');
   const child = execa(config.binary, [...call.command, ...baseFlags(config), '--', ...call.paths], {
     stdin: options.stdin,
     stdout: options.stdout,
@@ -85,7 +86,7 @@ export async function runRclone(
   signal?: AbortSignal,
 ): Promise<RcloneOutcome> {
   signal?.throwIfAborted();
-  const { child, tail } = spawnRclone(config, call, { stdin: 'ignore', stdout: 'pipe', signal });
+  const { child, tail } = await spawnRclone(config, call, { stdin: 'ignore', stdout: 'pipe', signal });
   const out: Buffer[] = [];
   child.stdout?.on('data', (c: Buffer) => out.push(c));
   return outcomeOf(config, await child, tail, Buffer.concat(out).toString('utf8'));

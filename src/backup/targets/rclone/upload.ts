@@ -28,7 +28,7 @@ export async function startRcloneUpload(
   signal?.throwIfAborted();
   const partialPath = joinRemote(config.remote, partialName(name));
   const finalPath = joinRemote(config.remote, name);
-  const { child, tail } = spawnRclone(
+  const { child, tail } = await spawnRclone(
     config,
     { command: ['rcat'], paths: [partialPath] },
     { stdin: 'pipe', stdout: 'ignore', signal },
