@@ -60,7 +60,7 @@ interface WorkerReply {
  * checkpoints, the application's database. Returns the number of pages copied.
  */
 export function onlineBackup(source: string, dest: string, signal: AbortSignal): Promise<number> {
-  signal.throwIfAborted();
+  if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerSource, {
       eval: true,

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drillContext, materialize, sourceContext, tempDir } from '../test-support.js';
 import { sqliteSource } from './index.js';
+import { onlineBackup } from './online-backup.js';
 import { type SqliteSourceConfig, sqliteSourceSchema } from './schema.js';
 
 const betterSqlite = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -189,5 +190,21 @@ describe('sqlite source', () => {
     expect(check).toMatchObject({ ok: true, message: 'integrity_check ok, 2 tables, 43 rows' });
     const missing = await sqliteSource.drillCheck(config(root, 'other.db'), root, drillContext(root));
     expect(missing.ok).toBe(false);
+  });
+
+  it('an aborted copy rejects with the reason and leaves the worker thread stopped', async () => {
+    const root = await dir();
+    const file = path.join(root, 'app.db');
+    createDb(file, 'wal', 2000);
+    const controller = new AbortController();
+    const copying = onlineBackup(file, path.join(root, 'copy.db'), controller.signal);
+    controller.abort(new Error('stop now'));
+    await expect(copying).rejects.toThrow('stop now');
+    // Nothing keeps running: a second copy of the same file works at once.
+    const pages = await onlineBackup(file, path.join(root, 'copy2.db'), new AbortController().signal);
+    expect(pages).toBeGreaterThan(1);
+    await expect(
+      onlineBackup(file, path.join(root, 'copy3.db'), AbortSignal.abort(new Error('before start'))),
+    ).rejects.toThrow('before start');
   });
 });
