@@ -10,6 +10,7 @@ import { registerDaemonCommand } from './daemon-command.js';
 import { registerDbCommands } from './db-commands.js';
 import { SilentExit } from './exit.js';
 import { registerJobsCommands } from './jobs-commands.js';
+import { registerMetricsCommands } from './metrics-commands.js';
 import { createPrinter } from './output.js';
 import { createProgram } from './program.js';
 import { registerStatusCommands } from './status-commands.js';
@@ -28,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
   registerDbCommands(program, env);
   registerJobsCommands(program, env);
   registerBackupCommands(program, env);
+  registerMetricsCommands(program, env);
 
   const wantsJson = argv.includes('--json');
   try {

@@ -13,6 +13,7 @@ import { EventBus } from '../core/events.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { stewardVersion } from '../core/version.js';
 import { commandJobs } from '../jobs/command-job.js';
+import { metricsScheduledJobs } from '../monitor/metrics.js';
 import { buildServer } from '../server/app.js';
 import { daemonLockFile } from '../status/status.js';
 import { openStore, type Store } from '../store/db.js';
@@ -94,6 +95,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     const scheduledJobs = () => [
       ...commandJobs(config, logger),
       ...backupScheduledJobs(backupCtx, { events }),
+      ...metricsScheduledJobs(backupCtx),
     ];
     scheduler.setJobs(scheduledJobs());
     backupMetrics(metrics.registry, store, () => Object.keys(config.backups.jobs));

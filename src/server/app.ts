@@ -20,6 +20,7 @@ import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
+import { metricRoutes } from './routes/metrics.js';
 import { statusRoutes } from './routes/status.js';
 
 export interface ServerDeps {
@@ -89,6 +90,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(jobRoutes(deps), { prefix: '/api/v1' });
   await app.register(auditRoutes(deps), { prefix: '/api/v1' });
   await app.register(backupRoutes(deps), { prefix: '/api/v1' });
+  await app.register(metricRoutes(deps), { prefix: '/api/v1' });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -10,6 +10,7 @@ import { BackupArchives } from './backup-archives.js';
 import { BackupRuns } from './backup-runs.js';
 import { Environments } from './environments.js';
 import { JobRuns } from './job-runs.js';
+import { MetricSamples } from './metric-samples.js';
 import { applyMigrations, assertSchemaCurrent } from './migrate.js';
 import { RecoveryPoints } from './recovery-points.js';
 import { Services } from './services.js';
@@ -38,6 +39,7 @@ export interface Store {
   readonly backupRuns: BackupRuns;
   readonly archives: BackupArchives;
   readonly recoveryPoints: RecoveryPoints;
+  readonly metrics: MetricSamples;
   /** Whether a write lock can be taken right now (health checks). */
   isWritable(): boolean;
   close(): void;
@@ -78,6 +80,7 @@ export function openStore(options: OpenStoreOptions): Store {
     services: new Services(db, clock),
     environments: new Environments(db, clock),
     backupRuns: new BackupRuns(db, clock),
+    metrics: new MetricSamples(db, clock),
     archives: new BackupArchives(db, clock),
     recoveryPoints: new RecoveryPoints(db),
     isWritable: () => probeWrite(db),

@@ -41,6 +41,17 @@ export {
   jobTriggers,
 } from './job-runs.js';
 export {
+  canonicalLabels,
+  HOUR_MS,
+  type MetricAgg,
+  type MetricSample,
+  MetricSamples,
+  metricAggs,
+  type RangeQuery,
+  type SeriesInfo,
+  type SeriesPoints,
+} from './metric-samples.js';
+export {
   type AppliedMigration,
   applyMigrations,
   assertSchemaCurrent,

@@ -1,0 +1,11 @@
+export { createHostCollector, type HostCollector, type HostCollectorOptions } from './collector.js';
+export { type DiskStat, parseDiskstats, partitionParent } from './diskstats.js';
+export { type FilesystemStat, fromStatfs, statFilesystem } from './filesystems.js';
+export { type LoadAverage, parseLoadavg } from './loadavg.js';
+export { type MemInfo, parseMeminfo } from './meminfo.js';
+export { HOST_METRIC_NAMES, HOST_METRICS, type MetricDef } from './metrics.js';
+export { type NetDevStat, parseNetDev } from './net-dev.js';
+export { type CpuTimes, cpuTotal, cpuUsageRatio, parseProcStat } from './proc-stat.js';
+export { parseThermalTemp, readThermalZones, type ThermalZone } from './thermal.js';
+export type { HostCollection, HostSample } from './types.js';
+export { parseUptime } from './uptime.js';

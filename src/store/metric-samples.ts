@@ -1,0 +1,239 @@
+import type { Clock } from '../core/clock.js';
+import { StewardError } from '../core/errors.js';
+import { type Db, statementCache } from './statements.js';
+
+export interface MetricSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+  /** ms since the Unix epoch */
+  ts: number;
+}
+
+export type MetricAgg = 'avg' | 'min' | 'max' | 'last';
+export const metricAggs = ['avg', 'min', 'max', 'last'] as const;
+
+export interface SeriesInfo {
+  id: number;
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface SeriesPoints extends SeriesInfo {
+  /** [bucket start in ms, value], oldest first; buckets without samples are absent. */
+  points: [number, number][];
+}
+
+export interface RangeQuery {
+  name: string;
+  /** Series whose labels include every one of these pairs. */
+  match?: Record<string, string>;
+  from: number;
+  to: number;
+  step: number;
+  agg: MetricAgg;
+}
+
+export const HOUR_MS = 3_600_000;
+const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** The labels as stored: a JSON object with sorted keys, so equal label sets give equal text. */
+export function canonicalLabels(labels: Record<string, string>): string {
+  const sorted: Record<string, string> = {};
+  for (const key of Object.keys(labels).sort()) sorted[key] = labels[key] as string;
+  return JSON.stringify(sorted);
+}
+
+function assertSample(s: MetricSample, index: number): void {
+  const where = `sample ${index} (${s.name})`;
+  if (!NAME.test(s.name)) throw new StewardError('E_USAGE', `${where}: invalid metric name`);
+  for (const key of Object.keys(s.labels)) {
+    if (!LABEL.test(key) || key.startsWith('__')) {
+      throw new StewardError('E_USAGE', `${where}: invalid label name ${JSON.stringify(key)}`);
+    }
+  }
+  if (!Number.isFinite(s.value)) throw new StewardError('E_USAGE', `${where}: value must be a finite number`);
+  if (!Number.isSafeInteger(s.ts) || s.ts < 0)
+    throw new StewardError('E_USAGE', `${where}: invalid timestamp`);
+}
+
+interface Rollup {
+  sid: number;
+  hour: number;
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+  last: number;
+  lastTs: number;
+}
+
+const AGG_RAW: Record<MetricAgg, string> = {
+  avg: 'avg(value)',
+  min: 'min(value)',
+  max: 'max(value)',
+  // SQLite takes the bare column from the row that holds max(ts).
+  last: 'value, max(ts)',
+};
+const AGG_HOURLY: Record<MetricAgg, string> = {
+  avg: 'sum(sum) / sum(count)',
+  min: 'min(min)',
+  max: 'max(max)',
+  last: 'last, max(last_ts)',
+};
+
+/**
+ * Samples and their hourly rollups. Writes go in one transaction per batch; the rollups are
+ * folded in JS per (series, hour) first, so a batch costs one upsert per series-hour, not one
+ * per sample. A sample already stored for the same series and instant is ignored (and not
+ * counted twice in the rollup).
+ */
+export class MetricSamples {
+  private readonly sql: ReturnType<typeof statementCache>;
+  private readonly ids = new Map<string, number>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {
+    this.sql = statementCache(db);
+  }
+
+  /** The series id for name + labels, created on first use. */
+  seriesId(name: string, labels: Record<string, string>): number {
+    const text = canonicalLabels(labels);
+    const key = `${name}\u0000${text}`;
+    const known = this.ids.get(key);
+    if (known !== undefined) return known;
+    this.sql('INSERT OR IGNORE INTO series (name, labels, created_at) VALUES (?, ?, ?)').run(
+      name,
+      text,
+      this.clock.now().toISOString(),
+    );
+    const row = this.sql('SELECT id FROM series WHERE name = ? AND labels = ?').get(name, text) as {
+      id: number;
+    };
+    this.ids.set(key, row.id);
+    return row.id;
+  }
+
+  /** Validates every sample first: a batch is stored whole or not at all. */
+  write(samples: readonly MetricSample[]): { written: number; duplicates: number } {
+    samples.forEach(assertSample);
+    const insert = this.sql('INSERT OR IGNORE INTO samples (series_id, ts, value) VALUES (?, ?, ?)');
+    const upsert = this.sql(
+      `INSERT INTO samples_1h (series_id, hour, min, max, sum, count, last, last_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (series_id, hour) DO UPDATE SET
+         min = min(samples_1h.min, excluded.min),
+         max = max(samples_1h.max, excluded.max),
+         sum = samples_1h.sum + excluded.sum,
+         count = samples_1h.count + excluded.count,
+         last = CASE WHEN excluded.last_ts >= samples_1h.last_ts THEN excluded.last ELSE samples_1h.last END,
+         last_ts = max(samples_1h.last_ts, excluded.last_ts)`,
+    );
+    return this.db.transaction(() => {
+      const rollups = new Map<string, Rollup>();
+      let written = 0;
+      for (const s of samples) {
+        const sid = this.seriesId(s.name, s.labels);
+        if (insert.run(sid, s.ts, s.value).changes === 0) continue;
+        written++;
+        const hour = s.ts - (s.ts % HOUR_MS);
+        const key = `${sid}:${hour}`;
+        const r = rollups.get(key);
+        if (!r) {
+          rollups.set(key, {
+            sid,
+            hour,
+            min: s.value,
+            max: s.value,
+            sum: s.value,
+            count: 1,
+            last: s.value,
+            lastTs: s.ts,
+          });
+          continue;
+        }
+        r.min = Math.min(r.min, s.value);
+        r.max = Math.max(r.max, s.value);
+        r.sum += s.value;
+        r.count++;
+        if (s.ts >= r.lastTs) {
+          r.last = s.value;
+          r.lastTs = s.ts;
+        }
+      }
+      for (const r of rollups.values())
+        upsert.run(r.sid, r.hour, r.min, r.max, r.sum, r.count, r.last, r.lastTs);
+      return { written, duplicates: samples.length - written };
+    })();
+  }
+
+  listSeries(name?: string): SeriesInfo[] {
+    const rows = (
+      name === undefined
+        ? this.sql('SELECT id, name, labels FROM series ORDER BY name, labels').all()
+        : this.sql('SELECT id, name, labels FROM series WHERE name = ? ORDER BY labels').all(name)
+    ) as { id: number; name: string; labels: string }[];
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      labels: JSON.parse(r.labels) as Record<string, string>,
+    }));
+  }
+
+  /**
+   * Bucketed points from raw samples (`hourly` false) or the hourly rollups; buckets align to the
+   * epoch. `%` makes SQLite compute in integers (bound JS numbers arrive as REAL).
+   */
+  range(q: RangeQuery, hourly: boolean): SeriesPoints[] {
+    if (!(Number.isSafeInteger(q.step) && q.step > 0))
+      throw new StewardError('E_USAGE', 'step must be positive');
+    const matching = this.listSeries(q.name).filter((s) =>
+      Object.entries(q.match ?? {}).every(([k, v]) => s.labels[k] === v),
+    );
+    const stmt = hourly
+      ? this.sql(
+          `SELECT hour - hour % @step AS t, ${AGG_HOURLY[q.agg]} AS v FROM samples_1h
+           WHERE series_id = @sid AND hour >= @from AND hour < @to GROUP BY t ORDER BY t`,
+        )
+      : this.sql(
+          `SELECT ts - ts % @step AS t, ${AGG_RAW[q.agg]} AS v FROM samples
+           WHERE series_id = @sid AND ts >= @from AND ts < @to GROUP BY t ORDER BY t`,
+        );
+    // An hourly bucket is counted whole when the range starts inside it.
+    const from = hourly ? q.from - (q.from % HOUR_MS) : q.from;
+    return matching.map((s) => {
+      const rows = stmt.raw().all({ step: q.step, sid: s.id, from, to: q.to }) as unknown[][];
+      // `last` selects max(ts) as a third column; only bucket and value are returned.
+      return { ...s, points: rows.map((r) => [r[0] as number, r[1] as number] as [number, number]) };
+    });
+  }
+
+  /** Deletes raw samples older than `rawBefore` and rollups older than `hourlyBefore` (ms). */
+  prune(rawBefore: number, hourlyBefore: number): { samples: number; rollups: number } {
+    const ids = (this.sql('SELECT id FROM series').all() as { id: number }[]).map((r) => r.id);
+    const delRaw = this.sql('DELETE FROM samples WHERE series_id = ? AND ts < ?');
+    const delHourly = this.sql('DELETE FROM samples_1h WHERE series_id = ? AND hour < ?');
+    let samples = 0;
+    let rollups = 0;
+    // One short transaction per series: the daemon's writers are never held up for long.
+    for (const id of ids) {
+      this.db.transaction(() => {
+        samples += delRaw.run(id, rawBefore).changes;
+        rollups += delHourly.run(id, hourlyBefore).changes;
+      })();
+    }
+    return { samples, rollups };
+  }
+
+  counts(): { series: number; samples: number; rollups: number } {
+    const one = (sql: string) => (this.sql(sql).get() as { n: number }).n;
+    return {
+      series: one('SELECT count(*) AS n FROM series'),
+      samples: one('SELECT count(*) AS n FROM samples'),
+      rollups: one('SELECT count(*) AS n FROM samples_1h'),
+    };
+  }
+}
