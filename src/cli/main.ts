@@ -4,6 +4,7 @@ import { type ConfigIssue, formatIssue } from '../config/issues.js';
 import { errorMessage, isStewardError } from '../core/errors.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { registerBackupCommands } from './backup-commands.js';
+import { registerChecksCommands } from './checks-commands.js';
 import { registerConfigCommands } from './config-commands.js';
 import type { GlobalOptions } from './context.js';
 import { registerDaemonCommand } from './daemon-command.js';
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
   registerDbCommands(program, env);
   registerJobsCommands(program, env);
   registerBackupCommands(program, env);
+  registerChecksCommands(program, env);
   registerMetricsCommands(program, env);
 
   const wantsJson = argv.includes('--json');

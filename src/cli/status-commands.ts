@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { stewardVersion } from '../core/version.js';
 import { getStatus } from '../status/status.js';
+import { paintState } from './checks-commands.js';
 import { withContext } from './context.js';
 import { localTime } from './output.js';
 import { type CliEnv, command, jsonOption } from './program.js';
@@ -38,6 +39,19 @@ export function registerStatusCommands(program: Command, env: CliEnv): void {
             state: s.state,
           })),
           ['service', 'kind', 'critical', 'state'],
+        );
+        line();
+      }
+      if (status.checks.length) {
+        table(
+          status.checks.map((c) => ({
+            check: c.name,
+            service: c.service ?? '',
+            state: paintState(env, c.state),
+            since: localTime(c.since),
+            message: c.message ?? '',
+          })),
+          ['check', 'service', 'state', 'since', 'message'],
         );
         line();
       }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { backupsSchema } from '../backup/config-schema.js';
+import { checksSchema, hostMetricsSchema } from '../monitor/checks/config-schema.js';
 import { metricsSchema } from '../monitor/config-schema.js';
 import { cronExpression, type FieldContext, fields, nameKey } from './fields.js';
 
@@ -122,6 +123,8 @@ export function configSchema(ctx: FieldContext) {
     jobs: z.record(nameKey, job).default({}).meta({ description: 'Scheduled commands by name.' }),
     daemon: daemon.prefault({}),
     backups: backupsSchema(ctx).prefault({}),
+    checks: checksSchema(ctx),
+    host_metrics: hostMetricsSchema(ctx).prefault({}),
     metrics: metricsSchema(ctx).prefault({}),
   };
 

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../core/logger.js';
 import { stewardVersion } from '../core/version.js';
 import { commandJobs } from '../jobs/command-job.js';
 import { metricsScheduledJobs } from '../monitor/metrics.js';
+import { startMonitoring } from '../monitor/monitoring.js';
 import { buildServer } from '../server/app.js';
 import { daemonLockFile } from '../status/status.js';
 import { openStore, type Store } from '../store/db.js';
@@ -103,7 +104,11 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     if (staleBackups > 0)
       logger.warn({ runs: staleBackups }, 'marked backup runs left by a dead process as aborted');
 
+    const monitoring = startMonitoring({ config, store, events, clock, logger, registry: metrics.registry });
+    cleanup.push(() => monitoring.stop());
+
     const app: FastifyInstance = await buildServer({
+      monitoring,
       config: () => config,
       store,
       scheduler,
@@ -170,6 +175,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
         config = next;
         syncConfigToStore(store, config);
         scheduler.setJobs(scheduledJobs());
+        monitoring.reload(config);
         logger.level = config.daemon.log_level;
         events.publish('config.reloaded', { changed: true });
         logger.info('config reloaded');

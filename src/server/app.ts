@@ -14,11 +14,14 @@ import type { Logger } from '../core/logger.js';
 import { stewardVersion } from '../core/version.js';
 import type { DaemonMetrics } from '../daemon/metrics.js';
 import type { Scheduler } from '../daemon/scheduler.js';
+import type { Monitoring } from '../monitor/monitoring.js';
 import type { Store } from '../store/db.js';
 import { registerAuth } from './auth.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
+import { checkRoutes } from './routes/checks.js';
 import { healthRoutes } from './routes/health.js';
+import { heartbeatRoutes } from './routes/heartbeat.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricRoutes } from './routes/metrics.js';
 import { statusRoutes } from './routes/status.js';
@@ -31,6 +34,8 @@ export interface ServerDeps {
   metrics: DaemonMetrics;
   logger: Logger;
   clock: Clock;
+  /** Checks and host metrics, when the daemon runs them. */
+  monitoring?: Monitoring;
   /** Where commands started through the API publish what happened. */
   events?: EventBus;
   /** For auth tests: fewer failures before 429. */
@@ -91,6 +96,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes(deps), { prefix: '/api/v1' });
   await app.register(backupRoutes(deps), { prefix: '/api/v1' });
   await app.register(metricRoutes(deps), { prefix: '/api/v1' });
+  await app.register(checkRoutes(deps), { prefix: '/api/v1' });
+  await app.register(heartbeatRoutes(deps), { prefix: '/api/v1' });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

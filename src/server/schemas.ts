@@ -51,6 +51,17 @@ export const statusBody = z.object({
   store: z.object({ file: z.string(), schemaVersion: z.number(), pendingMigrations: z.number() }),
   services: z.array(serviceBody),
   jobs: z.array(jobInfoBody),
+  checks: z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      service: z.string().nullable(),
+      state: z.string(),
+      since: z.string(),
+      message: z.string().nullable(),
+      checkedAt: z.string().nullable(),
+    }),
+  ),
 });
 
 export const auditEntryBody = z.object({

@@ -16,6 +16,18 @@ export interface StatusReport {
   store: { file: string; schemaVersion: number; pendingMigrations: number };
   services: Service[];
   jobs: JobInfo[];
+  /** The health table: every active check with its state and last result. */
+  checks: CheckSummary[];
+}
+
+export interface CheckSummary {
+  name: string;
+  type: string;
+  service: string | null;
+  state: string;
+  since: string;
+  message: string | null;
+  checkedAt: string | null;
 }
 
 export function daemonLockFile(dataDir: string): string {
@@ -43,5 +55,14 @@ export function getStatus(ctx: CommandContext, scheduler?: Scheduler): StatusRep
     },
     services: ctx.store.services.list(),
     jobs: listJobs(ctx, scheduler),
+    checks: ctx.store.checks.list().map((c) => ({
+      name: c.name,
+      type: c.type,
+      service: c.service,
+      state: c.state,
+      since: c.stateSince,
+      message: c.lastMessage,
+      checkedAt: c.lastCheckedAt,
+    })),
   };
 }

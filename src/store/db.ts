@@ -8,6 +8,7 @@ import { ApiTokens } from './api-tokens.js';
 import { AuditLog } from './audit-log.js';
 import { BackupArchives } from './backup-archives.js';
 import { BackupRuns } from './backup-runs.js';
+import { Checks } from './checks.js';
 import { Environments } from './environments.js';
 import { JobRuns } from './job-runs.js';
 import { MetricSamples } from './metric-samples.js';
@@ -40,6 +41,7 @@ export interface Store {
   readonly archives: BackupArchives;
   readonly recoveryPoints: RecoveryPoints;
   readonly metrics: MetricSamples;
+  readonly checks: Checks;
   /** Whether a write lock can be taken right now (health checks). */
   isWritable(): boolean;
   close(): void;
@@ -81,6 +83,7 @@ export function openStore(options: OpenStoreOptions): Store {
     environments: new Environments(db, clock),
     backupRuns: new BackupRuns(db, clock),
     metrics: new MetricSamples(db, clock),
+    checks: new Checks(db, clock),
     archives: new BackupArchives(db, clock),
     recoveryPoints: new RecoveryPoints(db),
     isWritable: () => probeWrite(db),

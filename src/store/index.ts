@@ -30,6 +30,18 @@ export {
   type FinishRunInput,
   type TargetOutcome,
 } from './backup-runs.js';
+export {
+  type CheckRecord,
+  type CheckSpec,
+  type CheckStreaks,
+  Checks,
+  type CheckUpdate,
+  newHeartbeatToken,
+  type PingKind,
+  type StateChange,
+  type StoredCheckState,
+  type StoredProbeStatus,
+} from './checks.js';
 export { defaultMigrationsDir, type OpenStoreOptions, openStore, type Store } from './db.js';
 export { type Environment, Environments, type EnvironmentType, environmentTypes } from './environments.js';
 export {

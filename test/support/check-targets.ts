@@ -1,0 +1,66 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+
+/**
+ * Targets for check tests, in a child process of their own so that a test blocking its event
+ * loop (spawnSync of the CLI) cannot make them look slow: an HTTP server whose answers the
+ * test controls, and a TCP server that accepts connections and never answers (a hung service).
+ */
+export interface CheckTargets {
+  httpPort: number;
+  hangPort: number;
+  /** A port nothing listens on. */
+  closedPort: number;
+  /** What /switch answers from now on: 200 "ok" when true, 503 otherwise. */
+  setHealthy(healthy: boolean): Promise<void>;
+  /** Requests /flap has answered (it alternates 200 and 503). */
+  flapCount(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const SERVER = `
+const http = require('node:http');
+const net = require('node:net');
+let flaps = 0;
+let healthy = true;
+const listen = (server) => new Promise((r) => server.listen(0, '127.0.0.1', () => r(server.address().port)));
+const web = http.createServer((req, res) => {
+  if (req.url === '/control/flaps') return res.end(String(flaps));
+  if (req.url === '/control/healthy') { healthy = true; return res.end('ok'); }
+  if (req.url === '/control/unhealthy') { healthy = false; return res.end('ok'); }
+  const good = req.url === '/flap' ? flaps++ % 2 === 0 : req.url === '/switch' ? healthy : true;
+  res.writeHead(good ? 200 : 503, { 'content-type': 'text/plain', connection: 'close' });
+  res.end(good ? 'ok' : 'unavailable');
+});
+const hang = net.createServer((socket) => socket.on('error', () => {}));
+const closed = net.createServer();
+(async () => {
+  const closedPort = await listen(closed);
+  closed.close();
+  const ports = { httpPort: await listen(web), hangPort: await listen(hang), closedPort };
+  process.stdout.write(JSON.stringify(ports) + '\\n');
+})();
+process.on('disconnect', () => process.exit(0));
+`;
+
+export async function startCheckTargets(): Promise<CheckTargets> {
+  const child: ChildProcess = spawn(process.execPath, ['-e', SERVER], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const [line] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
+  const ports = JSON.parse(line.toString()) as { httpPort: number; hangPort: number; closedPort: number };
+  const control = (path: string) =>
+    fetch(`http://127.0.0.1:${ports.httpPort}/control/${path}`).then((r) => r.text());
+  return {
+    ...ports,
+    async setHealthy(healthy) {
+      await control(healthy ? 'healthy' : 'unhealthy');
+    },
+    flapCount: async () => Number(await control('flaps')),
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    },
+  };
+}
