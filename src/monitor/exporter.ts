@@ -3,6 +3,7 @@ import type { CheckRecord } from '../store/index.js';
 import type { CheckDefinition } from './checks/definition.js';
 import { checkStates } from './checks/state.js';
 import { HOST_METRICS, type HostSample } from './host/index.js';
+import { STORE_SIZE_METRIC, storeSizeBytes } from './host-sampler.js';
 
 export interface MonitorMetrics {
   checkResult(def: CheckDefinition, record: CheckRecord, changed: boolean): void;
@@ -23,6 +24,7 @@ export function registerMonitorMetrics(
     checks(): { def: CheckDefinition; record: CheckRecord }[];
     host(): readonly HostSample[];
     inFlight(): number;
+    storeFile: string;
   },
   initialChanges: Map<string, number>,
 ): MonitorMetrics {
@@ -90,6 +92,15 @@ export function registerMonitorMetrics(
     registers: [registry],
     collect() {
       this.set(source.inFlight());
+    },
+  });
+  new Gauge({
+    name: STORE_SIZE_METRIC,
+    help: 'Size of the SQLite store on disk (database file plus write-ahead log).',
+    registers: [registry],
+    collect() {
+      const size = storeSizeBytes(source.storeFile);
+      if (size !== null) this.set(size);
     },
   });
   registerHostMetrics(registry, source.host);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Store } from '../store/index.js';
@@ -71,4 +72,20 @@ export class HostSampler {
   async settled(): Promise<void> {
     await this.#running;
   }
+}
+
+export const STORE_SIZE_METRIC = 'steward_store_size_bytes';
+
+/** The database file plus its write-ahead log: what the store takes on disk. Null in memory. */
+export function storeSizeBytes(file: string): number | null {
+  if (file === ':memory:') return null;
+  let total = 0;
+  for (const f of [file, `${file}-wal`]) {
+    try {
+      total += fs.statSync(f).size;
+    } catch {
+      // no -wal right after a checkpoint
+    }
+  }
+  return total;
 }

@@ -76,6 +76,7 @@ export function startMonitoring(deps: MonitoringDeps): Monitoring {
         }),
       host: () => host.latest,
       inFlight: () => scheduler.inFlight,
+      storeFile: deps.store.file,
     },
     deps.store.checks.changeCounts(),
   );

@@ -199,6 +199,7 @@ describe('Prometheus export', () => {
     expect(text).toMatch(/steward_check_state_changes_total\{check="switch"\} 3/);
     expect(text).toMatch(/steward_host_filesystem_avail_bytes\{mountpoint="\/"\} \d/);
     expect(text).toContain('steward_check_schedule_lag_seconds{quantile="0.99"}');
+    expect(text).toMatch(/^steward_store_size_bytes [1-9]\d+$/m);
     const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(promtool.error).toBeUndefined();
     expect(`${promtool.stdout}${promtool.stderr}`).toBe('');
