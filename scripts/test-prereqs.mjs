@@ -27,6 +27,8 @@ const required = [
   ['docker-compose', 'docker-compose'],
   ['/bin/busybox', 'busybox-static'],
   ['mount', 'mount'],
+  ['/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager'],
+  ['openssl', 'openssl'],
 ];
 
 const has = (cmd) =>

@@ -71,7 +71,8 @@ async function post(url: string, token: string, body: string, json: boolean): Pr
     body,
   });
   const reply = (await res.json()) as { written?: number; rejected?: number; message?: string };
-  if (!res.ok || reply.rejected) throw new Error(`POST /api/v1/metrics: ${res.status} ${JSON.stringify(reply)}`);
+  if (!res.ok || reply.rejected)
+    throw new Error(`POST /api/v1/metrics: ${res.status} ${JSON.stringify(reply)}`);
   return reply.written ?? 0;
 }
 
@@ -116,17 +117,22 @@ export async function measureIngest(cli: string, work: string, total: number, ba
     const json = await timedPosts(d.url, token, d.child.pid, jsonBodies, true, total);
     const lineProtocol = await timedPosts(d.url, token, d.child.pid, lpBodies, false, total);
 
-    // The 30-day series for the HTTP query, ending now (untimed).
-    const end = Date.now() - (Date.now() % QUERY_EVERY);
+    // The 30-day series for the HTTP query, ending at the last whole minute (untimed).
+    const end = Date.now() - (Date.now() % 60_000);
     const count = (QUERY_DAYS * DAY) / QUERY_EVERY;
     for (let i = 0; i < count; i += 10_000) {
       const samples = [];
       for (let k = i; k < Math.min(count, i + 10_000); k++)
-        samples.push({ name: 'bench_query', labels: {}, value: k % 100, ts: end - (count - 1 - k) * QUERY_EVERY });
+        samples.push({
+          name: 'bench_query',
+          labels: {},
+          value: k % 100,
+          ts: end - (count - k) * QUERY_EVERY,
+        });
       await post(d.url, token, JSON.stringify({ samples }), true);
     }
     const viewer = d.token('viewer');
-    const q = `${d.url}/api/v1/metrics/query?name=bench_query&from=${end - QUERY_DAYS * DAY + 1}&to=${end + 1}&step=1m&agg=avg`;
+    const q = `${d.url}/api/v1/metrics/query?name=bench_query&from=${end - QUERY_DAYS * DAY}&to=${end}&step=1m&agg=avg`;
     const runsMs: number[] = [];
     let points = 0;
     let source = '';
@@ -209,6 +215,8 @@ export interface SizeResult extends SizeOptions {
   projected90dBytes: number;
   /** (last day − day rawRetentionDays) ÷ day rawRetentionDays. */
   growthAfterRetention: number;
+  /** Bytes a day after retention was reached ÷ bytes a day before (0: flat; the hourly rollups, kept 365d, still add a little). */
+  dailyGrowthRatio: number;
 }
 
 /** Writes `days` of check latency and host series hour by hour, pruning hourly as the daemon would. */
@@ -239,6 +247,7 @@ export async function measureSize(work: string, o: SizeOptions): Promise<SizeRes
     marks: [],
     projected90dBytes: 0,
     growthAfterRetention: 0,
+    dailyGrowthRatio: 0,
   };
   const t0 = performance.now();
   try {
@@ -247,7 +256,11 @@ export async function measureSize(work: string, o: SizeOptions): Promise<SizeRes
       const batch: MetricSample[] = [];
       for (let i = 0; i < o.checks; i++) {
         const check = `c${String(i).padStart(5, '0')}`;
-        for (let t = hourStart + Math.floor((i * checkEvery) / o.checks); t < hourStart + HOUR; t += checkEvery) {
+        for (
+          let t = hourStart + Math.floor((i * checkEvery) / o.checks);
+          t < hourStart + HOUR;
+          t += checkEvery
+        ) {
           const value = Math.round(1 + Math.random() * 40) / 1000;
           batch.push({ name: 'steward_check_latency_seconds', labels: { check }, value, ts: t });
         }
@@ -266,7 +279,11 @@ export async function measureSize(work: string, o: SizeOptions): Promise<SizeRes
       const day = (h + 1) / 24;
       store.db.pragma('wal_checkpoint(TRUNCATE)');
       const bytes = size();
-      out.daily.push({ day, bytes, freePages: store.db.pragma('freelist_count', { simple: true }) as number });
+      out.daily.push({
+        day,
+        bytes,
+        freePages: store.db.pragma('freelist_count', { simple: true }) as number,
+      });
       if (marks.has(day)) {
         const c = store.metrics.counts();
         out.marks.push({ day, bytes, samples: c.samples, rollups: c.rollups });
@@ -283,5 +300,7 @@ export async function measureSize(work: string, o: SizeOptions): Promise<SizeRes
   const last = out.daily.at(-1)?.bytes ?? Number.NaN;
   out.projected90dBytes = (atRetention / o.rawRetentionDays) * 90;
   out.growthAfterRetention = (last - atRetention) / atRetention;
+  const perDayAfter = (last - atRetention) / Math.max(1, o.days - o.rawRetentionDays);
+  out.dailyGrowthRatio = perDayAfter / (atRetention / o.rawRetentionDays);
   return out;
 }

@@ -1,9 +1,25 @@
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import { initConfig } from '../config/init.js';
 import { configJsonSchema } from '../config/json-schema.js';
 import { checkConfig, configError } from '../config/load.js';
+import type { ResolvedConfig } from '../config/resolve.js';
+import { locate, parseYaml } from '../config/yaml-source.js';
 import { SilentExit } from './exit.js';
 import { type CliEnv, command, jsonOption } from './program.js';
+
+/** Valid but worth a look: critical services no alert rule covers (seed 003). */
+async function configWarnings(config: ResolvedConfig) {
+  const { uncoveredCriticalServices } = await import('../alerts/coverage.js');
+  const src = parseYaml(config.source.file, fs.readFileSync(config.source.file, 'utf8'));
+  return uncoveredCriticalServices(config).map((gap) => ({
+    file: config.source.file,
+    ...locate(src, ['services', gap.service], 'key'),
+    path: `services.${gap.service}`,
+    message: gap.message,
+    hint: gap.hint,
+  }));
+}
 
 export function registerConfigCommands(program: Command, env: CliEnv): void {
   command(
@@ -32,19 +48,27 @@ export function registerConfigCommands(program: Command, env: CliEnv): void {
     ['steward validate -c /etc/steward/steward.yaml', 'steward validate --json'],
   )
     .addOption(jsonOption())
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
       const result = checkConfig({ file: env.globals().config });
+      const warnings = result.ok ? await configWarnings(result.config) : [];
       if (opts.json) {
         env.printer.json(
           result.ok
-            ? { valid: true, file: result.config.source.file, issues: [] }
-            : { valid: false, file: result.file, issues: result.issues },
+            ? { valid: true, file: result.config.source.file, issues: [], warnings }
+            : { valid: false, file: result.file, issues: result.issues, warnings },
         );
         if (!result.ok) throw new SilentExit(2);
         return;
       }
       if (result.ok) {
-        env.printer.line(`${result.config.source.file} is valid`);
+        for (const w of warnings) {
+          env.printer.error(
+            `${w.file}:${w.line}:${w.column} ${w.path}: warning: ${w.message}\n    hint: ${w.hint}`,
+          );
+        }
+        env.printer.line(
+          `${result.config.source.file} is valid${warnings.length ? ` (${warnings.length} warning${warnings.length > 1 ? 's' : ''})` : ''}`,
+        );
         return;
       }
       throw configError(result.file, result.issues);

@@ -2,6 +2,7 @@
 import { CommanderError } from 'commander';
 import { type ConfigIssue, formatIssue } from '../config/issues.js';
 import { errorMessage, isStewardError } from '../core/errors.js';
+import { registerAlertsCommands } from './alerts-commands.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { registerBackupCommands } from './backup-commands.js';
 import { registerChecksCommands } from './checks-commands.js';
@@ -31,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
   registerJobsCommands(program, env);
   registerBackupCommands(program, env);
   registerChecksCommands(program, env);
+  registerAlertsCommands(program, env);
   registerMetricsCommands(program, env);
 
   const wantsJson = argv.includes('--json');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertsSchema } from '../alerts/config-schema.js';
 import { backupsSchema } from '../backup/config-schema.js';
 import { checksSchema, hostMetricsSchema } from '../monitor/checks/config-schema.js';
 import { metricsSchema } from '../monitor/config-schema.js';
@@ -126,6 +127,7 @@ export function configSchema(ctx: FieldContext) {
     checks: checksSchema(ctx),
     host_metrics: hostMetricsSchema(ctx).prefault({}),
     metrics: metricsSchema(ctx).prefault({}),
+    alerts: alertsSchema(ctx).prefault({}),
   };
 
   return z.strictObject(sections).meta({

@@ -12,7 +12,7 @@ export function toConfigIssues(
   secretPaths: readonly string[] = [],
 ): ConfigIssue[] {
   const out: ConfigIssue[] = [];
-  for (const issue of issues) {
+  for (const issue of expandUnions(issues)) {
     const at = issue.path;
     const field = schemaAt(schema, at);
     const base = { file: src.file, path: formatPath(at) };
@@ -92,6 +92,19 @@ export function toConfigIssues(
     out.push({ ...base, ...pos, message, ...optionalHint(hint) });
   }
   return out.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * "Matches no allowed form" helps nobody: report the problems of the form the input came
+ * closest to (the branch with the fewest issues), at their own paths.
+ */
+function expandUnions(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union' || !('errors' in issue) || issue.errors.length === 0) return [issue];
+    const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+    if (closest.length === 0) return [issue];
+    return expandUnions(closest.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
+  });
 }
 
 function optionalHint(hint: string | undefined): { hint?: string } {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { startAlerting } from '../alerts/service.js';
 import { backupScheduledJobs, recoverStaleRuns } from '../backup/index.js';
 import { backupMetrics } from '../backup/metrics.js';
 import { formatIssue } from '../config/issues.js';
@@ -106,9 +107,21 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
 
     const monitoring = startMonitoring({ config, store, events, clock, logger, registry: metrics.registry });
     cleanup.push(() => monitoring.stop());
+    const alerting = startAlerting({
+      config: () => config,
+      store,
+      events,
+      clock,
+      logger,
+      registry: metrics.registry,
+      checks: () => monitoring.engine.list(),
+      baseUrl: `http://${config.server.listen}`,
+    });
+    cleanup.push(() => alerting.stop());
 
     const app: FastifyInstance = await buildServer({
       monitoring,
+      alerting,
       config: () => config,
       store,
       scheduler,
@@ -176,6 +189,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
         syncConfigToStore(store, config);
         scheduler.setJobs(scheduledJobs());
         monitoring.reload(config);
+        alerting.reload();
         logger.level = config.daemon.log_level;
         events.publish('config.reloaded', { changed: true });
         logger.info('config reloaded');

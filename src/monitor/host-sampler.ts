@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import type { Clock } from '../core/clock.js';
+import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import './events.js';
 import type { Store } from '../store/index.js';
 import type { HostMetricsConfig } from './checks/config-schema.js';
 import { createHostCollector, type HostSample } from './host/index.js';
@@ -11,13 +13,13 @@ import { createHostCollector, type HostSample } from './host/index.js';
  * logged once each, not every interval.
  */
 export class HostSampler {
-  readonly #deps: { store: Store; clock: Clock; logger: Logger };
+  readonly #deps: { store: Store; clock: Clock; logger: Logger; events?: EventBus };
   #latest: HostSample[] = [];
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   readonly #reported = new Set<string>();
 
-  constructor(deps: { store: Store; clock: Clock; logger: Logger }) {
+  constructor(deps: { store: Store; clock: Clock; logger: Logger; events?: EventBus }) {
     this.#deps = deps;
   }
 

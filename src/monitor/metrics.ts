@@ -1,3 +1,5 @@
+import type { EventBus } from '../core/events.js';
+import './events.js';
 import type { CommandContext } from '../core/context.js';
 import { StewardError } from '../core/errors.js';
 import type { ScheduledJob } from '../daemon/scheduler.js';
@@ -62,9 +64,14 @@ export function queryMetrics(ctx: CommandContext, q: MetricsQuery): MetricsQuery
 export function ingestSamples(
   ctx: CommandContext,
   samples: readonly (Omit<MetricSample, 'ts'> & { ts?: number | undefined })[],
+  events?: EventBus,
 ): { written: number; duplicates: number } {
   const now = ctx.clock.now().getTime();
-  return ctx.store.metrics.write(samples.map((s) => ({ ...s, ts: s.ts ?? now })));
+  const stored = samples.map((s) => ({ ...s, ts: s.ts ?? now }));
+  const result = ctx.store.metrics.write(stored);
+  // Alert rules on metrics evaluate on arrival, after the samples are safely stored.
+  events?.publish('metrics.ingested', { samples: stored });
+  return result;
 }
 
 export function pruneMetrics(ctx: CommandContext): { samples: number; rollups: number } {

@@ -6,6 +6,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Alerting } from '../alerts/service.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { Clock } from '../core/clock.js';
 import { isStewardError } from '../core/errors.js';
@@ -17,6 +18,7 @@ import type { Scheduler } from '../daemon/scheduler.js';
 import type { Monitoring } from '../monitor/monitoring.js';
 import type { Store } from '../store/db.js';
 import { registerAuth } from './auth.js';
+import { alertRoutes } from './routes/alerts.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
 import { checkRoutes } from './routes/checks.js';
@@ -36,6 +38,8 @@ export interface ServerDeps {
   clock: Clock;
   /** Checks and host metrics, when the daemon runs them. */
   monitoring?: Monitoring;
+  /** The alert engine, when the daemon runs it (acks and silences act through it). */
+  alerting?: Alerting;
   /** Where commands started through the API publish what happened. */
   events?: EventBus;
   /** For auth tests: fewer failures before 429. */
@@ -98,6 +102,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(metricRoutes(deps), { prefix: '/api/v1' });
   await app.register(checkRoutes(deps), { prefix: '/api/v1' });
   await app.register(heartbeatRoutes(deps), { prefix: '/api/v1' });
+  await app.register(alertRoutes(deps), { prefix: '/api/v1' });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

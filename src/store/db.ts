@@ -4,17 +4,20 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type Clock, systemClock } from '../core/clock.js';
 import { errorMessage, StewardError } from '../core/errors.js';
+import { Alerts } from './alerts.js';
 import { ApiTokens } from './api-tokens.js';
 import { AuditLog } from './audit-log.js';
 import { BackupArchives } from './backup-archives.js';
 import { BackupRuns } from './backup-runs.js';
 import { Checks } from './checks.js';
+import { Deliveries } from './deliveries.js';
 import { Environments } from './environments.js';
 import { JobRuns } from './job-runs.js';
 import { MetricSamples } from './metric-samples.js';
 import { applyMigrations, assertSchemaCurrent } from './migrate.js';
 import { RecoveryPoints } from './recovery-points.js';
 import { Services } from './services.js';
+import { Silences } from './silences.js';
 import type { Db } from './statements.js';
 
 export interface OpenStoreOptions {
@@ -42,6 +45,9 @@ export interface Store {
   readonly recoveryPoints: RecoveryPoints;
   readonly metrics: MetricSamples;
   readonly checks: Checks;
+  readonly alerts: Alerts;
+  readonly silences: Silences;
+  readonly deliveries: Deliveries;
   /** Whether a write lock can be taken right now (health checks). */
   isWritable(): boolean;
   close(): void;
@@ -84,6 +90,9 @@ export function openStore(options: OpenStoreOptions): Store {
     backupRuns: new BackupRuns(db, clock),
     metrics: new MetricSamples(db, clock),
     checks: new Checks(db, clock),
+    alerts: new Alerts(db, clock),
+    silences: new Silences(db, clock),
+    deliveries: new Deliveries(db, clock),
     archives: new BackupArchives(db, clock),
     recoveryPoints: new RecoveryPoints(db),
     isWritable: () => probeWrite(db),

@@ -1,4 +1,13 @@
 export {
+  type AlertEvent,
+  type AlertLifecycleState,
+  type AlertRecord,
+  Alerts,
+  alertLifecycle,
+  alertStates,
+  type NewAlert,
+} from './alerts.js';
+export {
   type ApiToken,
   ApiTokens,
   hashToken,
@@ -43,6 +52,7 @@ export {
   type StoredProbeStatus,
 } from './checks.js';
 export { defaultMigrationsDir, type OpenStoreOptions, openStore, type Store } from './db.js';
+export { Deliveries, type DeliveryRecord, type DeliveryState } from './deliveries.js';
 export { type Environment, Environments, type EnvironmentType, environmentTypes } from './environments.js';
 export {
   type JobOutcome,
@@ -83,3 +93,4 @@ export {
   Services,
   serviceKinds,
 } from './services.js';
+export { type SilenceRecord, Silences, type StoredMatcher } from './silences.js';

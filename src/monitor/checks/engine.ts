@@ -4,6 +4,7 @@ import type { Logger } from '../../core/logger.js';
 import type { CheckRecord, CheckUpdate, MetricSample, PingKind, Store } from '../../store/index.js';
 import type { CheckDefinition } from './definition.js';
 import './events.js';
+import '../events.js';
 import { evaluateHeartbeat } from './heartbeat/evaluate.js';
 import { type CheckState, nextState, nextStreaks } from './state.js';
 import type { ProbeResult } from './types.js';
@@ -221,6 +222,9 @@ export class CheckEngine {
     this.#pending = new Map();
     this.#latency = [];
     this.#deps.store.checks.apply(updates);
-    if (latency.length) this.#deps.store.metrics.write(latency);
+    if (latency.length) {
+      this.#deps.store.metrics.write(latency);
+      this.#deps.events.publish('metrics.ingested', { samples: latency });
+    }
   }
 }

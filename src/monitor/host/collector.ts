@@ -112,6 +112,7 @@ export function createHostCollector(opts: HostCollectorOptions): HostCollector {
       samples.push(
         sample(M.fsSize, fs.sizeBytes, { mountpoint }),
         sample(M.fsAvail, fs.availBytes, { mountpoint }),
+        sample(M.fsAvailRatio, fs.sizeBytes > 0 ? fs.availBytes / fs.sizeBytes : 0, { mountpoint }),
         sample(M.fsFree, fs.freeBytes, { mountpoint }),
         sample(M.fsFiles, fs.files, { mountpoint }),
         sample(M.fsFilesFree, fs.filesFree, { mountpoint }),

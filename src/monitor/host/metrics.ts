@@ -26,6 +26,10 @@ export const HOST_METRICS = {
   swapFree: gauge('swap_free_bytes', 'Unused swap space in bytes.'),
   fsSize: gauge('filesystem_size_bytes', 'Filesystem size in bytes.'),
   fsAvail: gauge('filesystem_avail_bytes', 'Filesystem space available to unprivileged users in bytes.'),
+  fsAvailRatio: gauge(
+    'filesystem_avail_ratio',
+    'Share of the filesystem available to unprivileged users (0..1): what alert rules compare.',
+  ),
   fsFree: gauge('filesystem_free_bytes', 'Filesystem free space in bytes, including the root reserve.'),
   fsFiles: gauge('filesystem_files', 'Filesystem inode count.'),
   fsFilesFree: gauge('filesystem_files_free', 'Filesystem free inode count.'),

@@ -57,7 +57,7 @@ export function metricRoutes(deps: ServerDeps): FastifyPluginAsync {
             ? parseLineProtocol(request.body, { precision: request.query.precision })
             : parseJsonSamples(request.body);
         const stored = parsed.samples.length
-          ? ingestSamples(requestContext(deps, request), parsed.samples)
+          ? ingestSamples(requestContext(deps, request), parsed.samples, deps.events)
           : { written: 0, duplicates: 0 };
         return { ...stored, rejected: parsed.errors.length, errors: parsed.errors.slice(0, 1000) };
       },

@@ -1,0 +1,4 @@
+DROP TABLE IF EXISTS deliveries;
+DROP TABLE IF EXISTS silences;
+DROP TABLE IF EXISTS alert_events;
+DROP TABLE IF EXISTS alerts;
