@@ -45,10 +45,13 @@ export function canonicalLabels(labels: Record<string, string>): string {
   return JSON.stringify(sorted);
 }
 
-function assertSample(s: MetricSample, index: number): void {
+function assertSample(s: MetricSample, index: number, checkedNames: Set<string>): void {
   const where = `sample ${index} (${s.name})`;
-  if (!NAME.test(s.name)) throw new StewardError('E_USAGE', `${where}: invalid metric name`);
-  for (const key of Object.keys(s.labels)) {
+  if (!checkedNames.has(s.name)) {
+    if (!NAME.test(s.name)) throw new StewardError('E_USAGE', `${where}: invalid metric name`);
+    checkedNames.add(s.name);
+  }
+  for (const key in s.labels) {
     if (!LABEL.test(key) || key.startsWith('__')) {
       throw new StewardError('E_USAGE', `${where}: invalid label name ${JSON.stringify(key)}`);
     }
@@ -102,25 +105,35 @@ export class MetricSamples {
 
   /** The series id for name + labels, created on first use. */
   seriesId(name: string, labels: Record<string, string>): number {
+    // The labels as written (insertion order) find a known series without sorting; a miss
+    // falls back to the canonical form, so another order of the same labels finds it too.
+    let fastKey = name;
+    for (const key in labels) fastKey += `\u0000${key}\u0001${labels[key]}`;
+    const fast = this.ids.get(fastKey);
+    if (fast !== undefined) return fast;
     const text = canonicalLabels(labels);
     const key = `${name}\u0000${text}`;
-    const known = this.ids.get(key);
-    if (known !== undefined) return known;
-    this.sql('INSERT OR IGNORE INTO series (name, labels, created_at) VALUES (?, ?, ?)').run(
-      name,
-      text,
-      this.clock.now().toISOString(),
-    );
-    const row = this.sql('SELECT id FROM series WHERE name = ? AND labels = ?').get(name, text) as {
-      id: number;
-    };
-    this.ids.set(key, row.id);
-    return row.id;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      this.sql('INSERT OR IGNORE INTO series (name, labels, created_at) VALUES (?, ?, ?)').run(
+        name,
+        text,
+        this.clock.now().toISOString(),
+      );
+      const row = this.sql('SELECT id FROM series WHERE name = ? AND labels = ?').get(name, text) as {
+        id: number;
+      };
+      id = row.id;
+      this.ids.set(key, id);
+    }
+    this.ids.set(fastKey, id);
+    return id;
   }
 
   /** Validates every sample first: a batch is stored whole or not at all. */
   write(samples: readonly MetricSample[]): { written: number; duplicates: number } {
-    samples.forEach(assertSample);
+    const checkedNames = new Set<string>();
+    samples.forEach((sample, i) => assertSample(sample, i, checkedNames));
     const insert = this.sql('INSERT OR IGNORE INTO samples (series_id, ts, value) VALUES (?, ?, ?)');
     const upsert = this.sql(
       `INSERT INTO samples_1h (series_id, hour, min, max, sum, count, last, last_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -133,14 +146,13 @@ export class MetricSamples {
          last_ts = max(samples_1h.last_ts, excluded.last_ts)`,
     );
     return this.db.transaction(() => {
-      const rollups = new Map<string, Rollup>();
+      const rollups = new Map<number, Rollup>();
       let written = 0;
-      for (const s of samples) {
-        const sid = this.seriesId(s.name, s.labels);
-        if (insert.run(sid, s.ts, s.value).changes === 0) continue;
+      const fold = (sid: number, s: MetricSample) => {
         written++;
         const hour = s.ts - (s.ts % HOUR_MS);
-        const key = `${sid}:${hour}`;
+        // One number per (series, hour): hours since the epoch stay below 2^22 until year 2448.
+        const key = sid * 4_194_304 + hour / HOUR_MS;
         const r = rollups.get(key);
         if (!r) {
           rollups.set(key, {
@@ -153,7 +165,7 @@ export class MetricSamples {
             last: s.value,
             lastTs: s.ts,
           });
-          continue;
+          return;
         }
         r.min = Math.min(r.min, s.value);
         r.max = Math.max(r.max, s.value);
@@ -163,6 +175,10 @@ export class MetricSamples {
           r.last = s.value;
           r.lastTs = s.ts;
         }
+      };
+      for (const s of samples) {
+        const sid = this.seriesId(s.name, s.labels);
+        if (insert.run(sid, s.ts, s.value).changes === 1) fold(sid, s);
       }
       for (const r of rollups.values())
         upsert.run(r.sid, r.hour, r.min, r.max, r.sum, r.count, r.last, r.lastTs);

@@ -91,6 +91,48 @@ function itemsOf(body: unknown): unknown[] | undefined {
 }
 
 /**
+ * The common well-formed item, checked by hand: 10,000 items per request make zod's cost per
+ * item the largest part of ingest. Anything unusual (booleans, ISO timestamps, a bad name)
+ * returns undefined and goes through the schema, which also words the errors.
+ */
+function fastItem(
+  item: unknown,
+  knownNames: Set<string>,
+  knownLabels: Set<string>,
+): IngestSample | undefined {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
+  const { name, labels, value, ts } = item as Record<string, unknown>;
+  if (typeof name !== 'string' || typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  if (
+    ts !== undefined &&
+    !(typeof ts === 'number' && Number.isInteger(ts) && Math.abs(ts) <= MAX_TIMESTAMP_MS)
+  ) {
+    return undefined;
+  }
+  if (!knownNames.has(name)) {
+    if (!isValidMetricName(name)) return undefined;
+    knownNames.add(name);
+  }
+  let copy: Record<string, string> = {};
+  if (labels !== undefined) {
+    if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return undefined;
+    // Own enumerable keys only, as zod reads them; `__proto__` fails the name check below.
+    for (const key of Object.keys(labels)) {
+      const v = (labels as Record<string, unknown>)[key];
+      if (typeof v !== 'string') return undefined;
+      if (!knownLabels.has(key)) {
+        if (!isValidLabelName(key) || isReservedLabelName(key)) return undefined;
+        knownLabels.add(key);
+      }
+    }
+    copy = { ...(labels as Record<string, string>) };
+  }
+  const sample: IngestSample = { name, labels: copy, value };
+  if (ts !== undefined) sample.ts = ts as number;
+  return sample;
+}
+
+/**
  * Validates a parsed JSON body. Never throws: each bad item becomes an IngestError with its
  * 0-based index, and valid items are kept. Names are checked, not sanitized.
  */
@@ -109,8 +151,15 @@ export function parseJsonSamples(body: unknown): IngestResult {
   }
 
   const count = Math.min(items.length, MAX_JSON_ITEMS);
+  const knownNames = new Set<string>();
+  const knownLabels = new Set<string>();
   for (let i = 0; i < count; i++) {
     try {
+      const fast = fastItem(items[i], knownNames, knownLabels);
+      if (fast) {
+        samples.push(fast);
+        continue;
+      }
       const parsed = itemSchema.safeParse(items[i]);
       if (!parsed.success) {
         errors.push({ at: i, message: `item ${i}: ${describeIssues(parsed.error)}` });

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { createTransport } from 'nodemailer';
 import { displayTitle } from '../format.js';
 import { channelError } from '../http.js';
 import type { ChannelDriver } from '../types.js';
@@ -57,6 +56,8 @@ export const smtpChannel: ChannelDriver<SmtpChannelConfig> = {
         throw channelError(`smtp: cannot read tls_ca_file: ${(err as Error).message}`, false, secrets);
       }
     }
+    // Loaded on first use: nodemailer is the largest module a daemon without mail would load.
+    const { createTransport } = await import('nodemailer');
     const transport = createTransport({
       pool: false,
       host: config.host,

@@ -1,4 +1,4 @@
-import postgres from 'postgres';
+import type postgresLib from 'postgres';
 import { pgConnection, redact } from '../../../backup/sources/postgres/connection.js';
 import type { CheckDriver, ProbeResult } from '../types.js';
 import type { PostgresCheckConfig } from './schema.js';
@@ -12,7 +12,7 @@ const quote = (value: string) => JSON.stringify(value.length > 100 ? `${value.sl
 
 type Outcome = { rows: unknown[][] } | { error: unknown } | 'aborted';
 
-function failure(error: unknown, secrets: string[]): string {
+function failure(postgres: typeof postgresLib, error: unknown, secrets: string[]): string {
   const message = redact(error instanceof Error ? error.message : String(error), secrets);
   if (error instanceof postgres.PostgresError) {
     // Class 28 is a refused login, 3D a missing database: the connection failed, not the query.
@@ -40,7 +40,9 @@ export const postgresCheck: CheckDriver<PostgresCheckConfig> = {
     const timedOut: ProbeResult = { status: 'down', message: `timed out after ${ctx.timeoutMs} ms` };
     if (ctx.signal.aborted) return timedOut;
     const { secrets } = pgConnection(config.url);
-    let sql: postgres.Sql;
+    // Loaded on first use: the client costs memory a daemon without postgres checks need not pay.
+    const postgres = (await import('postgres')).default;
+    let sql: postgresLib.Sql;
     try {
       sql = postgres(config.url, {
         max: 1,
@@ -78,7 +80,8 @@ export const postgresCheck: CheckDriver<PostgresCheckConfig> = {
     clearTimeout(endTimer);
 
     if (outcome === 'aborted') return timedOut;
-    if ('error' in outcome) return { status: 'down', message: failure(outcome.error, secrets), latencyMs };
+    if ('error' in outcome)
+      return { status: 'down', message: failure(postgres, outcome.error, secrets), latencyMs };
     const value = firstValue(outcome.rows);
     const message = value === undefined ? 'query returned no rows' : `query returned ${quote(value)}`;
     if (config.expect !== undefined && value !== config.expect) {
