@@ -133,7 +133,9 @@ export class MetricSamples {
   /** Validates every sample first: a batch is stored whole or not at all. */
   write(samples: readonly MetricSample[]): { written: number; duplicates: number } {
     const checkedNames = new Set<string>();
-    samples.forEach((sample, i) => assertSample(sample, i, checkedNames));
+    samples.forEach((sample, i) => {
+      assertSample(sample, i, checkedNames);
+    });
     const insert = this.sql('INSERT OR IGNORE INTO samples (series_id, ts, value) VALUES (?, ?, ?)');
     const upsert = this.sql(
       `INSERT INTO samples_1h (series_id, hour, min, max, sum, count, last, last_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
