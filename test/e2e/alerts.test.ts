@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CheckTargets, startCheckTargets } from '../support/check-targets.js';
@@ -201,6 +202,15 @@ describe('alerting end to end', () => {
       kinds(await to('/primary', 'boiler-hot')()).includes('resolved'),
     );
   }, 40_000);
+
+  it('exports alert and notification metrics that promtool accepts', async () => {
+    const text = (await api(daemon, 'GET', '/metrics')).body as string;
+    expect(text).toMatch(/^steward_notifications_total\{channel="primary",outcome="sent"\} [1-9]/m);
+    expect(text).toMatch(/^steward_alerts_firing\{severity="critical"\} \d/m);
+    const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(promtool.error).toBeUndefined();
+    expect(`${promtool.stdout}${promtool.stderr}`).toBe('');
+  });
 
   it('lists, shows and tests from the CLI', () => {
     const list = runCli(['alerts', 'list', '--json', '-c', config]);
