@@ -68,6 +68,8 @@ export {
   type MetricAgg,
   type MetricSample,
   MetricSamples,
+  type MetricTier,
+  MINUTE_MS,
   metricAggs,
   type RangeQuery,
   type SeriesInfo,
