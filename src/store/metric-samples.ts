@@ -1,7 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { StewardError } from '../core/errors.js';
 import {
-  HOUR_MS,
   HOUR_TIER,
   MINUTE_TIER,
   RollupBatch,
