@@ -9,9 +9,6 @@ export function metricsSchema(ctx: FieldContext) {
       retention: z
         .strictObject({
           raw: f.duration('Keep raw samples this long.').prefault('90d'),
-          minute: f
-            .duration('Keep one-minute rollups (what queries at whole-minute steps read) this long.')
-            .prefault('30d'),
           hourly: f.duration('Keep hourly rollups (min, max, avg, count, last) this long.').prefault('365d'),
         })
         .prefault({})
@@ -19,14 +16,7 @@ export function metricsSchema(ctx: FieldContext) {
           message: 'hourly retention must be at least as long as raw retention',
           path: ['hourly'],
         })
-        .refine((r) => r.hourly >= r.minute, {
-          message: 'hourly retention must be at least as long as minute retention',
-          path: ['hourly'],
-        })
-        .meta({
-          description:
-            'How long metrics are kept (raw samples, minute and hour rollups); older data is pruned every hour.',
-        }),
+        .meta({ description: 'How long metrics are kept; older data is pruned every hour.' }),
       prune_schedule: cronExpression
         .default('17 * * * *')
         .meta({ description: 'Cron expression for pruning samples and rollups past their retention.' }),

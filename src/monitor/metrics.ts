@@ -3,14 +3,7 @@ import './events.js';
 import type { CommandContext } from '../core/context.js';
 import { StewardError } from '../core/errors.js';
 import type { ScheduledJob } from '../daemon/scheduler.js';
-import {
-  HOUR_MS,
-  type MetricAgg,
-  type MetricSample,
-  type MetricTier,
-  MINUTE_MS,
-  type SeriesPoints,
-} from '../store/index.js';
+import { HOUR_MS, type MetricAgg, type MetricSample, type SeriesPoints } from '../store/index.js';
 import type { MetricsConfig } from './config-schema.js';
 
 /** Points a query may return per series: enough for a 30-day chart at 1-minute steps. */
@@ -26,8 +19,8 @@ export interface MetricsQuery {
 }
 
 export interface MetricsQueryResult {
-  /** `raw` samples, or `minute` or `hourly` rollups: the cheapest that covers the range at the step asked for. */
-  source: MetricTier;
+  /** `raw` samples or `hourly` rollups, whichever covers the range at the step asked for. */
+  source: 'raw' | 'hourly';
   from: number;
   to: number;
   step: number;
@@ -40,22 +33,9 @@ function metricsOf(ctx: CommandContext): MetricsConfig {
 }
 
 /**
- * The cheapest source that answers exactly: minute rollups for whole-minute steps within their
- * retention (a month at 1-minute steps reads 43,200 rows, not 170,000 samples), raw samples for
- * finer steps within raw retention, hourly rollups for everything else (the step is then
- * rounded up to whole hours).
+ * Raw samples when the whole range is still within raw retention and the step is finer than an
+ * hour; hourly rollups otherwise (the step is then rounded up to whole hours).
  */
-export function pickTier(
-  q: Pick<MetricsQuery, 'from' | 'step'>,
-  rawFrom: number,
-  minuteFrom: number,
-): MetricTier {
-  if (q.step >= HOUR_MS) return 'hourly';
-  if (q.step % MINUTE_MS === 0 && q.from >= minuteFrom) return 'minute';
-  if (q.from >= rawFrom) return 'raw';
-  return 'hourly';
-}
-
 export function queryMetrics(ctx: CommandContext, q: MetricsQuery): MetricsQueryResult {
   if (!(q.to > q.from)) throw new StewardError('E_USAGE', '"to" must be after "from"');
   if (!(Number.isSafeInteger(q.step) && q.step >= 1000)) {
@@ -66,19 +46,17 @@ export function queryMetrics(ctx: CommandContext, q: MetricsQuery): MetricsQuery
       hint: 'use a larger step or a shorter range',
     });
   }
-  const now = ctx.clock.now().getTime();
-  const { retention } = metricsOf(ctx);
-  const tier = pickTier(q, now - retention.raw, now - retention.minute);
-  const width = tier === 'hourly' ? HOUR_MS : tier === 'minute' ? MINUTE_MS : 1;
-  const step = Math.ceil(q.step / width) * width;
+  const rawFrom = ctx.clock.now().getTime() - metricsOf(ctx).retention.raw;
+  const hourly = q.step >= HOUR_MS || q.from < rawFrom;
+  const step = hourly ? Math.ceil(q.step / HOUR_MS) * HOUR_MS : q.step;
   const query = { ...q, step };
   return {
-    source: tier,
+    source: hourly ? 'hourly' : 'raw',
     from: q.from,
     to: q.to,
     step,
     agg: q.agg,
-    series: ctx.store.metrics.range(query, tier),
+    series: ctx.store.metrics.range(query, hourly),
   };
 }
 
@@ -98,8 +76,8 @@ export function ingestSamples(
 
 export function pruneMetrics(ctx: CommandContext): { samples: number; rollups: number } {
   const now = ctx.clock.now().getTime();
-  const { raw, minute, hourly } = metricsOf(ctx).retention;
-  return ctx.store.metrics.prune({ raw: now - raw, minute: now - minute, hourly: now - hourly });
+  const { raw, hourly } = metricsOf(ctx).retention;
+  return ctx.store.metrics.prune(now - raw, now - hourly);
 }
 
 /** `metrics:prune` for the daemon's scheduler. */

@@ -68,8 +68,6 @@ export {
   type MetricAgg,
   type MetricSample,
   MetricSamples,
-  type MetricTier,
-  MINUTE_MS,
   metricAggs,
   type RangeQuery,
   type SeriesInfo,

@@ -55,8 +55,8 @@ describe('metric samples', () => {
     for (let i = 0; i < shuffled.length; i += 37) store.metrics.write(shuffled.slice(i, i + 37));
     const q = { name: 'temp_celsius', from: t0, to: t0 + 3 * HOUR_MS, step: HOUR_MS };
     for (const agg of ['avg', 'min', 'max', 'last'] as const) {
-      const raw = store.metrics.range({ ...q, agg }, 'raw')[0]?.points ?? [];
-      const hourly = store.metrics.range({ ...q, agg }, 'hourly')[0]?.points ?? [];
+      const raw = store.metrics.range({ ...q, agg }, false)[0]?.points ?? [];
+      const hourly = store.metrics.range({ ...q, agg }, true)[0]?.points ?? [];
       expect(hourly.map((p) => p[0])).toEqual([t0, t0 + HOUR_MS, t0 + 2 * HOUR_MS]);
       expect(hourly.length).toBe(raw.length);
       for (const [i, p] of hourly.entries()) {
@@ -64,33 +64,15 @@ describe('metric samples', () => {
       }
     }
     const firstHour = all.slice(0, 60).map((s) => s.value);
-    const last = store.metrics.range({ ...q, agg: 'last' }, 'hourly')[0]?.points[0]?.[1];
+    const last = store.metrics.range({ ...q, agg: 'last' }, true)[0]?.points[0]?.[1];
     expect(last).toBe(firstHour[59]);
-  });
-
-  it('keeps minute rollups that match the raw samples, read with or without grouping', () => {
-    // 20 minutes at one sample per 15 s, written in uneven batches and out of order.
-    const all = temps('a', t0, 80, 15_000, (i) => Math.cos(i / 5) * 3 + 40);
-    const shuffled = [...all].reverse();
-    for (let i = 0; i < shuffled.length; i += 7) store.metrics.write(shuffled.slice(i, i + 7));
-    for (const step of [60_000, 300_000]) {
-      for (const agg of ['avg', 'min', 'max', 'last'] as const) {
-        const q = { name: 'temp_celsius', from: t0, to: t0 + 20 * 60_000, step, agg };
-        const raw = store.metrics.range(q, 'raw')[0]?.points ?? [];
-        const minute = store.metrics.range(q, 'minute')[0]?.points ?? [];
-        expect(minute.map((p) => p[0])).toEqual(raw.map((p) => p[0]));
-        expect(minute.length).toBe(20 / (step / 60_000));
-        for (const [i, p] of minute.entries())
-          expect(p[1], `${agg}/${step} ${i}`).toBeCloseTo(raw[i]?.[1] as number, 9);
-      }
-    }
   });
 
   it('buckets raw samples by step and filters series by labels', () => {
     store.metrics.write([...temps('a', t0, 10, 1000, (i) => i), ...temps('b', t0, 10, 1000, () => 100)]);
     const [a, ...rest] = store.metrics.range(
       { name: 'temp_celsius', match: { device: 'a' }, from: t0, to: t0 + 10_000, step: 5000, agg: 'avg' },
-      'raw',
+      false,
     );
     expect(rest).toEqual([]);
     expect(a?.points).toEqual([
@@ -99,26 +81,23 @@ describe('metric samples', () => {
     ]);
     const max = store.metrics.range(
       { name: 'temp_celsius', from: t0, to: t0 + 10_000, step: 10_000, agg: 'max' },
-      'raw',
+      false,
     );
     expect(max.map((s) => s.points)).toEqual([[[t0, 9]], [[t0, 100]]]);
     expect(
-      store.metrics.range({ name: 'nothing', from: t0, to: t0 + 1, step: 1, agg: 'avg' }, 'raw'),
+      store.metrics.range({ name: 'nothing', from: t0, to: t0 + 1, step: 1, agg: 'avg' }, false),
     ).toEqual([]);
   });
 
   it('prunes raw samples and rollups by their own cut-offs', () => {
     store.metrics.write(temps('a', t0, 48, HOUR_MS / 2, (i) => i)); // 24 hours, two per hour
     const cut = t0 + 12 * HOUR_MS;
-    expect(store.metrics.prune({ raw: cut, minute: cut, hourly: t0 + 6 * HOUR_MS })).toEqual({
-      samples: 24,
-      rollups: 6,
-    });
+    expect(store.metrics.prune(cut, t0 + 6 * HOUR_MS)).toEqual({ samples: 24, rollups: 6 });
     expect(store.metrics.counts()).toMatchObject({ samples: 24, rollups: 18 });
     // The rollups of pruned raw hours remain and still say what the raw data said.
     const hourly = store.metrics.range(
       { name: 'temp_celsius', from: t0, to: cut, step: HOUR_MS, agg: 'avg' },
-      'hourly',
+      true,
     )[0]?.points;
     expect(hourly?.[0]).toEqual([t0 + 6 * HOUR_MS, 12.5]);
     expect(hourly).toHaveLength(6);

@@ -1,19 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { StewardError } from '../core/errors.js';
-import {
-  HOUR_TIER,
-  MINUTE_TIER,
-  RollupBatch,
-  type RollupTier,
-  TIER_AGGS,
-  TIER_AGGS_UNGROUPED,
-} from './metric-rollups.js';
 import { type Db, statementCache } from './statements.js';
-
-export { HOUR_MS, MINUTE_MS } from './metric-rollups.js';
-
-/** Where a range is read from: raw samples, or the minute or hour rollups. */
-export type MetricTier = 'raw' | 'minute' | 'hourly';
 
 export interface MetricSample {
   name: string;
@@ -47,6 +34,7 @@ export interface RangeQuery {
   agg: MetricAgg;
 }
 
+export const HOUR_MS = 3_600_000;
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -73,12 +61,29 @@ function assertSample(s: MetricSample, index: number, checkedNames: Set<string>)
     throw new StewardError('E_USAGE', `${where}: invalid timestamp`);
 }
 
+interface Rollup {
+  sid: number;
+  hour: number;
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+  last: number;
+  lastTs: number;
+}
+
 const AGG_RAW: Record<MetricAgg, string> = {
   avg: 'avg(value)',
   min: 'min(value)',
   max: 'max(value)',
   // SQLite takes the bare column from the row that holds max(ts).
   last: 'value, max(ts)',
+};
+const AGG_HOURLY: Record<MetricAgg, string> = {
+  avg: 'sum(sum) / sum(count)',
+  min: 'min(min)',
+  max: 'max(max)',
+  last: 'last, max(last_ts)',
 };
 
 /**
@@ -132,19 +137,53 @@ export class MetricSamples {
       assertSample(sample, i, checkedNames);
     });
     const insert = this.sql('INSERT OR IGNORE INTO samples (series_id, ts, value) VALUES (?, ?, ?)');
+    const upsert = this.sql(
+      `INSERT INTO samples_1h (series_id, hour, min, max, sum, count, last, last_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (series_id, hour) DO UPDATE SET
+         min = min(samples_1h.min, excluded.min),
+         max = max(samples_1h.max, excluded.max),
+         sum = samples_1h.sum + excluded.sum,
+         count = samples_1h.count + excluded.count,
+         last = CASE WHEN excluded.last_ts >= samples_1h.last_ts THEN excluded.last ELSE samples_1h.last END,
+         last_ts = max(samples_1h.last_ts, excluded.last_ts)`,
+    );
     return this.db.transaction(() => {
-      const hours = new RollupBatch(HOUR_TIER);
-      const minutes = new RollupBatch(MINUTE_TIER);
+      const rollups = new Map<number, Rollup>();
       let written = 0;
+      const fold = (sid: number, s: MetricSample) => {
+        written++;
+        const hour = s.ts - (s.ts % HOUR_MS);
+        // One number per (series, hour): hours since the epoch stay below 2^22 until year 2448.
+        const key = sid * 4_194_304 + hour / HOUR_MS;
+        const r = rollups.get(key);
+        if (!r) {
+          rollups.set(key, {
+            sid,
+            hour,
+            min: s.value,
+            max: s.value,
+            sum: s.value,
+            count: 1,
+            last: s.value,
+            lastTs: s.ts,
+          });
+          return;
+        }
+        r.min = Math.min(r.min, s.value);
+        r.max = Math.max(r.max, s.value);
+        r.sum += s.value;
+        r.count++;
+        if (s.ts >= r.lastTs) {
+          r.last = s.value;
+          r.lastTs = s.ts;
+        }
+      };
       for (const s of samples) {
         const sid = this.seriesId(s.name, s.labels);
-        if (insert.run(sid, s.ts, s.value).changes !== 1) continue;
-        written++;
-        hours.add(sid, s.ts, s.value);
-        minutes.add(sid, s.ts, s.value);
+        if (insert.run(sid, s.ts, s.value).changes === 1) fold(sid, s);
       }
-      hours.flush(this.sql);
-      minutes.flush(this.sql);
+      for (const r of rollups.values())
+        upsert.run(r.sid, r.hour, r.min, r.max, r.sum, r.count, r.last, r.lastTs);
       return { written, duplicates: samples.length - written };
     })();
   }
@@ -163,58 +202,45 @@ export class MetricSamples {
   }
 
   /**
-   * Bucketed points from raw samples or a rollup tier; buckets align to the epoch. `%` makes
-   * SQLite compute in integers (bound JS numbers arrive as REAL). A step equal to the tier's
-   * width reads rows in key order with no grouping at all.
+   * Bucketed points from raw samples (`hourly` false) or the hourly rollups; buckets align to the
+   * epoch. `%` makes SQLite compute in integers (bound JS numbers arrive as REAL).
    */
-  range(q: RangeQuery, tier: MetricTier): SeriesPoints[] {
+  range(q: RangeQuery, hourly: boolean): SeriesPoints[] {
     if (!(Number.isSafeInteger(q.step) && q.step > 0))
       throw new StewardError('E_USAGE', 'step must be positive');
     const matching = this.listSeries(q.name).filter((s) =>
       Object.entries(q.match ?? {}).every(([k, v]) => s.labels[k] === v),
     );
-    const rollup: RollupTier | null = tier === 'raw' ? null : tier === 'minute' ? MINUTE_TIER : HOUR_TIER;
-    let stmt: ReturnType<typeof this.sql>;
-    if (!rollup) {
-      stmt = this.sql(
-        `SELECT ts - ts % @step AS t, ${AGG_RAW[q.agg]} AS v FROM samples
-         WHERE series_id = @sid AND ts >= @from AND ts < @to GROUP BY t ORDER BY t`,
-      );
-    } else if (q.step === rollup.width) {
-      stmt = this.sql(
-        `SELECT ${rollup.column} AS t, ${TIER_AGGS_UNGROUPED[q.agg]} AS v FROM ${rollup.table}
-         WHERE series_id = @sid AND ${rollup.column} >= @from AND ${rollup.column} < @to AND @step > 0 ORDER BY ${rollup.column}`,
-      );
-    } else {
-      stmt = this.sql(
-        `SELECT ${rollup.column} - ${rollup.column} % @step AS t, ${TIER_AGGS[q.agg]} AS v FROM ${rollup.table}
-         WHERE series_id = @sid AND ${rollup.column} >= @from AND ${rollup.column} < @to GROUP BY t ORDER BY t`,
-      );
-    }
-    // A rollup bucket is counted whole when the range starts inside it.
-    const from = rollup ? q.from - (q.from % rollup.width) : q.from;
+    const stmt = hourly
+      ? this.sql(
+          `SELECT hour - hour % @step AS t, ${AGG_HOURLY[q.agg]} AS v FROM samples_1h
+           WHERE series_id = @sid AND hour >= @from AND hour < @to GROUP BY t ORDER BY t`,
+        )
+      : this.sql(
+          `SELECT ts - ts % @step AS t, ${AGG_RAW[q.agg]} AS v FROM samples
+           WHERE series_id = @sid AND ts >= @from AND ts < @to GROUP BY t ORDER BY t`,
+        );
+    // An hourly bucket is counted whole when the range starts inside it.
+    const from = hourly ? q.from - (q.from % HOUR_MS) : q.from;
     return matching.map((s) => {
-      const rows = stmt.raw().all({ step: q.step, sid: s.id, from, to: q.to }) as [number, number][];
-      // `last` over groups selects max(ts) as a third column: only bucket and value are returned.
-      const points = rows[0] && rows[0].length > 2 ? rows.map((r) => [r[0], r[1]] as [number, number]) : rows;
-      return { ...s, points };
+      const rows = stmt.raw().all({ step: q.step, sid: s.id, from, to: q.to }) as unknown[][];
+      // `last` selects max(ts) as a third column; only bucket and value are returned.
+      return { ...s, points: rows.map((r) => [r[0] as number, r[1] as number] as [number, number]) };
     });
   }
 
-  /** Deletes raw samples, minute and hour rollups older than their cut-offs (ms). */
-  prune(cutoffs: { raw: number; minute: number; hourly: number }): { samples: number; rollups: number } {
+  /** Deletes raw samples older than `rawBefore` and rollups older than `hourlyBefore` (ms). */
+  prune(rawBefore: number, hourlyBefore: number): { samples: number; rollups: number } {
     const ids = (this.sql('SELECT id FROM series').all() as { id: number }[]).map((r) => r.id);
     const delRaw = this.sql('DELETE FROM samples WHERE series_id = ? AND ts < ?');
-    const delMinute = this.sql('DELETE FROM samples_1m WHERE series_id = ? AND minute < ?');
     const delHourly = this.sql('DELETE FROM samples_1h WHERE series_id = ? AND hour < ?');
     let samples = 0;
     let rollups = 0;
     // One short transaction per series: the daemon's writers are never held up for long.
     for (const id of ids) {
       this.db.transaction(() => {
-        samples += delRaw.run(id, cutoffs.raw).changes;
-        delMinute.run(id, cutoffs.minute);
-        rollups += delHourly.run(id, cutoffs.hourly).changes;
+        samples += delRaw.run(id, rawBefore).changes;
+        rollups += delHourly.run(id, hourlyBefore).changes;
       })();
     }
     return { samples, rollups };

@@ -20,7 +20,7 @@ const ingestReply = z.object({
 });
 
 const queryReply = z.object({
-  source: z.enum(['raw', 'minute', 'hourly']),
+  source: z.enum(['raw', 'hourly']),
   from: z.number(),
   to: z.number(),
   step: z.number(),
@@ -68,7 +68,7 @@ export function metricRoutes(deps: ServerDeps): FastifyPluginAsync {
         config: { role: 'viewer' },
         schema: {
           summary:
-            'Samples of one metric bucketed by step; raw data, minute or hourly rollups, whichever covers the range',
+            'Samples of one metric bucketed by step; raw data or hourly rollups, whichever covers the range',
           security: [{ bearer: [] }],
           querystring: z.object({
             name: z.string().min(1),

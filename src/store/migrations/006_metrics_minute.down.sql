@@ -1,1 +1,0 @@
-DROP TABLE IF EXISTS samples_1m;
