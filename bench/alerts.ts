@@ -23,6 +23,7 @@ import {
 import { checkTrials, metricTrials, Receiver } from './alerts/trials.js';
 import { startDaemon } from './checks/live.js';
 import { killChildren } from './checks/proc.js';
+import { saveResults } from './lib/save.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -203,13 +204,14 @@ async function main(): Promise<void> {
     console.log('');
     for (const l of targetLines(results.targets)) console.log(`  ${l}`);
     if (o.save) {
-      const resultsFile = o.out ? path.join(o.out, 'alerts.json') : RESULTS_FILE;
-      const readme = o.out ? path.join(o.out, 'README.md') : README;
-      fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
-      if (o.out) fs.copyFileSync(README, readme);
-      fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-      writeReadme(readme, results);
-      console.log(`\nwrote ${resultsFile} and ${readme}`);
+      saveResults({
+        name: 'alerts',
+        results,
+        resultsFile: RESULTS_FILE,
+        readme: README,
+        out: o.out,
+        writeReadme: (file) => writeReadme(file, results),
+      });
     }
   } finally {
     killChildren();

@@ -22,6 +22,7 @@ import {
   writeReadme,
 } from './checks/report.js';
 import { measureIngest, measureQuery, measureSize } from './checks/store.js';
+import { saveResults } from './lib/save.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -204,13 +205,14 @@ async function main(): Promise<void> {
     console.log(`\n${consoleTable(liveTable(results))}\n\n${consoleTable(storeTable(results))}\n`);
     for (const l of targetLines(results.targets)) console.log(`  ${l}`);
     if (o.save) {
-      const resultsFile = o.out ? path.join(o.out, 'checks.json') : RESULTS_FILE;
-      const readme = o.out ? path.join(o.out, 'README.md') : README;
-      fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
-      if (o.out) fs.copyFileSync(README, readme);
-      fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-      writeReadme(readme, results);
-      console.log(`\nwrote ${resultsFile} and ${readme}`);
+      saveResults({
+        name: 'checks',
+        results,
+        resultsFile: RESULTS_FILE,
+        readme: README,
+        out: o.out,
+        writeReadme: (file) => writeReadme(file, results),
+      });
     }
   } finally {
     killChildren();

@@ -73,29 +73,27 @@ export function showAlert(ctx: CommandContext, ref: string): AlertTimeline {
   };
 }
 
-export function ackAlert(
+/** Acknowledge or close, through the daemon's engine when given, else through one on the store. */
+function actOn(
+  verb: 'acknowledge' | 'close',
   ctx: CommandContext,
   ref: string,
   comment: string | null,
   live?: LiveAlerting,
 ): AlertRecord {
   const alerting = live ?? offlineAlerting(ctx);
-  const alert = alerting.engine.acknowledge(ref, ctx.actor, comment);
-  if (!live) alerting.notifier.stop();
-  return alert;
+  try {
+    return alerting.engine[verb](ref, ctx.actor, comment);
+  } finally {
+    if (!live) alerting.notifier.stop();
+  }
 }
 
-export function closeAlert(
-  ctx: CommandContext,
-  ref: string,
-  comment: string | null,
-  live?: LiveAlerting,
-): AlertRecord {
-  const alerting = live ?? offlineAlerting(ctx);
-  const alert = alerting.engine.close(ref, ctx.actor, comment);
-  if (!live) alerting.notifier.stop();
-  return alert;
-}
+export const ackAlert = (ctx: CommandContext, ref: string, comment: string | null, live?: LiveAlerting) =>
+  actOn('acknowledge', ctx, ref, comment, live);
+
+export const closeAlert = (ctx: CommandContext, ref: string, comment: string | null, live?: LiveAlerting) =>
+  actOn('close', ctx, ref, comment, live);
 
 export function addSilence(
   ctx: CommandContext,

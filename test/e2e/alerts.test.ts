@@ -11,6 +11,7 @@ import {
   tempDir,
   writeConfig,
 } from '../support/cli.js';
+import { until } from '../support/wait.js';
 import {
   type ReceivedHook,
   startWebhookReceiver,
@@ -25,17 +26,6 @@ let config: string;
 let port: number;
 let operator: string;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    // An empty list is "not yet", like false.
-    if (value && !(Array.isArray(value) && value.length === 0)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 const to = (path: string, rule?: string) => async () =>
   (await hooks.received()).filter(

@@ -11,6 +11,7 @@ import {
   tempDir,
   writeConfig,
 } from '../support/cli.js';
+import { until } from '../support/wait.js';
 
 const dir = tempDir();
 let daemon: RunningDaemon;
@@ -44,16 +45,6 @@ async function history(name: string): Promise<Change[]> {
   const res = await api(daemon, 'GET', `/api/v1/checks/${name}/history`, viewer);
   expect(res.status).toBe(200);
   return (res.body as { changes: Change[] }).changes.reverse();
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 const stateOf = (name: string, state: string) => () => checks().then((c) => c[name]?.state === state);
