@@ -96,12 +96,15 @@ export function toConfigIssues(
 
 /**
  * "Matches no allowed form" helps nobody: report the problems of the form the input came
- * closest to (the branch with the fewest issues), at their own paths.
+ * closest to (the branch with the fewest problems, each unknown key counted), at their own paths.
  */
 function expandUnions(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
   return issues.flatMap((issue) => {
     if (issue.code !== 'invalid_union' || !('errors' in issue) || issue.errors.length === 0) return [issue];
-    const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+    // Every unknown key counts: a form whose keys the input does not use at all is far off.
+    const distance = (branch: readonly z.core.$ZodIssue[]) =>
+      branch.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 1), 0);
+    const closest = issue.errors.reduce((best, branch) => (distance(branch) < distance(best) ? branch : best));
     if (closest.length === 0) return [issue];
     return expandUnions(closest.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
   });

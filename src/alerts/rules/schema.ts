@@ -65,6 +65,9 @@ export function checkRuleSchema(ctx: FieldContext) {
     })
     .refine((r) => r.check !== undefined || r.service !== undefined || r.critical !== undefined, {
       message: 'a check rule needs check, service or critical',
+      // Fatal, so that zod's union does not take this form for a metric or event rule with a
+      // typo and report its unknown keys instead of the typo.
+      abort: true,
     })
     .meta({ description: 'Fires while a check is down (or degraded); one alert per check.' });
 }
