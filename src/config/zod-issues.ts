@@ -104,7 +104,9 @@ function expandUnions(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
     // Every unknown key counts: a form whose keys the input does not use at all is far off.
     const distance = (branch: readonly z.core.$ZodIssue[]) =>
       branch.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 1), 0);
-    const closest = issue.errors.reduce((best, branch) => (distance(branch) < distance(best) ? branch : best));
+    const closest = issue.errors.reduce((best, branch) =>
+      distance(branch) < distance(best) ? branch : best,
+    );
     if (closest.length === 0) return [issue];
     return expandUnions(closest.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
   });
