@@ -78,6 +78,7 @@ alerts:
     - match: { alertname: boiler-hot }
       notify: [primary, dead]
       repeat: 1s
+  test: { schedule: "*/2 * * * * *", channels: [oncall] }
   rules:
     svc-down: { check: svc, state: down, severity: critical, summary: "svc is down: {{message}}" }
     boiler-hot: { metric: boiler_temp, op: ">", value: 90, severity: warning }
@@ -125,7 +126,7 @@ describe('alerting end to end', () => {
     const ackNotice = (await to('/primary', 'svc-down')()).find((h) => h.body.kind === 'acknowledged');
     expect(ackNotice?.body.alerts[0]?.acknowledgedBy).toBe('token:op');
     await sleep(7000); // past the 6 s escalation tier
-    expect(await to('/oncall')()).toEqual([]);
+    expect((await to('/oncall')()).filter((h) => h.body.kind !== 'test')).toEqual([]);
     const show = (await api(daemon, 'GET', `/api/v1/alerts/${alert?.id}`, operator)).body as {
       deliveries: { channel: string; state: string; attempts: number; kind: string }[];
       transitions: { to: string; actor: string; comment: string | null }[];
@@ -186,6 +187,16 @@ describe('alerting end to end', () => {
       kinds(await to('/primary', 'boiler-hot')()).includes('resolved'),
     );
   }, 40_000);
+
+  it('sends the scheduled test notification, marked as a test', async () => {
+    const tests = await until('scheduled test', async () =>
+      (await to('/oncall')()).filter((h) => h.body.kind === 'test'),
+    );
+    expect(tests[0]?.status).toBe(200);
+    const [first] = tests;
+    expect(first?.event).toBe('test');
+    expect(first?.body.title.startsWith('[TEST]')).toBe(true);
+  });
 
   it('exports alert and notification metrics that promtool accepts', async () => {
     const text = (await api(daemon, 'GET', '/metrics')).body as string;

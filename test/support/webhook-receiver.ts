@@ -13,6 +13,7 @@ export interface ReceivedHook {
   delivery: string;
   body: {
     kind: string;
+    title: string;
     alerts: { rule: string; labels: Record<string, string>; acknowledgedBy: string | null }[];
   };
 }
