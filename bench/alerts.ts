@@ -16,14 +16,14 @@ import {
   consoleTable,
   instancesTable,
   latencyTable,
+  readmeSection,
   targetLines,
   targets,
-  writeReadme,
 } from './alerts/report.js';
 import { checkTrials, metricTrials, Receiver } from './alerts/trials.js';
 import { startDaemon } from './checks/live.js';
 import { killChildren } from './checks/proc.js';
-import { saveResults } from './lib/save.js';
+import { finishRun, machineInfo, runBench, saveResults } from './lib/harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -183,13 +183,7 @@ async function main(): Promise<void> {
     await d.child.stop();
     await rx.child.stop();
     const partial = {
-      machine: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
-        memGiB: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-        os: `${os.type()} ${os.release()}`,
-      },
+      machine: machineInfo(),
       config: { ...o, save: undefined, keep: undefined, out: undefined, checkIntervalMs: CHECK_INTERVAL_MS },
       measuredAt: new Date().toISOString(),
       loadavg: { start: loadStart, end: os.loadavg() },
@@ -210,18 +204,12 @@ async function main(): Promise<void> {
         resultsFile: RESULTS_FILE,
         readme: README,
         out: o.out,
-        writeReadme: (file) => writeReadme(file, results),
+        section: readmeSection(results),
       });
     }
   } finally {
-    killChildren();
-    if (o.keep) console.log(`kept ${work}`);
-    else fs.rmSync(work, { recursive: true, force: true });
+    finishRun(work, o.keep, killChildren);
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-  killChildren();
-  process.exit(1);
-});
+runBench(main, killChildren);

@@ -16,13 +16,13 @@ import {
   type ChecksResults,
   consoleTable,
   liveTable,
+  readmeSection,
   storeTable,
   targetLines,
   targets,
-  writeReadme,
 } from './checks/report.js';
 import { measureIngest, measureQuery, measureSize } from './checks/store.js';
-import { saveResults } from './lib/save.js';
+import { finishRun, machineInfo, runBench, saveResults } from './lib/harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -188,13 +188,7 @@ async function main(): Promise<void> {
       hostIntervalS: 15,
     });
     const partial = {
-      machine: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
-        memGiB: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-        os: `${os.type()} ${os.release()}`,
-      },
+      machine: machineInfo(),
       config: { ...o, save: undefined, keep: undefined, out: undefined, intervalS: 10, timeoutS: 5 },
       measuredAt: new Date().toISOString(),
       loadavg: { start: loadStart, end: os.loadavg() },
@@ -211,18 +205,12 @@ async function main(): Promise<void> {
         resultsFile: RESULTS_FILE,
         readme: README,
         out: o.out,
-        writeReadme: (file) => writeReadme(file, results),
+        section: readmeSection(results),
       });
     }
   } finally {
-    killChildren();
-    if (o.keep) console.log(`kept ${work}`);
-    else fs.rmSync(work, { recursive: true, force: true });
+    finishRun(work, o.keep, killChildren);
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-  killChildren();
-  process.exit(1);
-});
+runBench(main, killChildren);

@@ -1,6 +1,7 @@
 /** Targets, tables and the README section of the alerts benchmark. */
-import fs from 'node:fs';
+
 import { consoleTable, markdownTable } from '../checks/report.js';
+import { type Machine, readmeSection as sharedSection } from '../lib/harness.js';
 import type { InstancesResult } from './instances.js';
 import type { CheckTrials, LatencyStats, MetricTrials } from './trials.js';
 
@@ -16,7 +17,7 @@ export interface AlertTarget {
 }
 
 export interface AlertsResults {
-  machine: Record<string, unknown>;
+  machine: Machine;
   config: Record<string, unknown>;
   measuredAt: string;
   loadavg: { start: number[]; end: number[] };
@@ -117,9 +118,6 @@ export function targetLines(ts: AlertTarget[]): string[] {
   return ts.map((t) => `${t.met ? 'met' : 'NOT met'}: ${t.description} — measured ${f1(t.value)} ${t.unit}`);
 }
 
-const BEGIN = '<!-- bench:alerts:begin -->';
-const END = '<!-- bench:alerts:end -->';
-
 const ABOUT = `## Alerts (\`bench/alerts.ts\`)
 
 What it measures, against one \`steward daemon\` (built CLI, host metrics off, \`alerts.defaults: false\`):
@@ -158,32 +156,17 @@ npm run bench:alerts -- --help              # every flag
 Raw figures (every trial, the config used, the machine): [results/alerts.json](results/alerts.json).`;
 
 export function readmeSection(r: AlertsResults): string {
-  const m = r.machine as { cpus: number; cpuModel: string; memGiB: number; os: string; node: string };
-  return [
-    ABOUT,
-    '',
-    '### Results',
-    '',
-    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memGiB} GiB RAM, ${m.os}, Node ${m.node}. Measured ${r.measuredAt}; load average ${r.loadavg.start.map(f2).join(' ')} at the start, ${r.loadavg.end.map(f2).join(' ')} at the end. Config: ${JSON.stringify(r.config)}.`,
-    '',
-    markdownTable(latencyTable(r)),
-    ...(r.instances ? ['', markdownTable(instancesTable(r.instances))] : []),
-    '',
-    'Targets (reported, not asserted):',
-    '',
-    ...targetLines(r.targets).map((l) => `* ${l}`),
-    '',
-    'Notes:',
-    '',
-    ...r.notes.map((n) => `* ${n}`),
-  ].join('\n');
-}
-
-/** Replaces the section between the markers, or appends it. */
-export function writeReadme(file: string, r: AlertsResults): void {
-  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  if (!text.includes(BEGIN) || !text.includes(END)) text = `${text.trimEnd()}\n\n${BEGIN}\n${END}\n`;
-  const start = text.indexOf(BEGIN) + BEGIN.length;
-  text = `${text.slice(0, start)}\n${readmeSection(r)}\n${text.slice(text.indexOf(END))}`;
-  fs.writeFileSync(file, text);
+  return sharedSection({
+    about: ABOUT,
+    machine: r.machine,
+    measuredAt: r.measuredAt,
+    loadavg: r.loadavg,
+    config: r.config,
+    tables: [
+      markdownTable(latencyTable(r)),
+      ...(r.instances ? [markdownTable(instancesTable(r.instances))] : []),
+    ],
+    targetLines: targetLines(r.targets),
+    notes: r.notes,
+  });
 }

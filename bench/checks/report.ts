@@ -1,5 +1,5 @@
 /** Targets, tables and the README section of the checks benchmark. */
-import fs from 'node:fs';
+import { type Machine, readmeSection as sharedSection } from '../lib/harness.js';
 import type { BaselineRun, StewardRun } from './live.js';
 import type { IngestResult, QueryFigures, SizeResult } from './store.js';
 
@@ -16,7 +16,7 @@ export interface CheckTarget {
 }
 
 export interface ChecksResults {
-  machine: Record<string, unknown>;
+  machine: Machine;
   config: Record<string, unknown>;
   measuredAt: string;
   loadavg: { start: number[]; end: number[] };
@@ -228,9 +228,6 @@ export function targetLines(ts: CheckTarget[]): string[] {
   });
 }
 
-const BEGIN = '<!-- bench:checks:begin -->';
-const END = '<!-- bench:checks:end -->';
-
 const ABOUT = `## Checks (\`bench/checks.ts\`)
 
 What it measures, in one run:
@@ -279,33 +276,14 @@ npm run bench:checks -- --help              # every flag (check count, windows, 
 Raw figures (every run, the config used, the machine): [results/checks.json](results/checks.json).`;
 
 export function readmeSection(r: ChecksResults): string {
-  const m = r.machine as { cpus: number; cpuModel: string; memGiB: number; os: string; node: string };
-  return [
-    ABOUT,
-    '',
-    '### Results',
-    '',
-    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memGiB} GiB RAM, ${m.os}, Node ${m.node}. Measured ${r.measuredAt}; load average ${r.loadavg.start.map(f2).join(' ')} at the start, ${r.loadavg.end.map(f2).join(' ')} at the end. Config: ${JSON.stringify(r.config)}.`,
-    '',
-    markdownTable(liveTable(r)),
-    '',
-    markdownTable(storeTable(r)),
-    '',
-    'Targets (reported, not asserted):',
-    '',
-    ...targetLines(r.targets).map((l) => `* ${l}`),
-    '',
-    'Notes:',
-    '',
-    ...r.notes.map((n) => `* ${n}`),
-  ].join('\n');
-}
-
-/** Replaces the section between the markers, or appends it. */
-export function writeReadme(file: string, r: ChecksResults): void {
-  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  if (!text.includes(BEGIN) || !text.includes(END)) text = `${text.trimEnd()}\n\n${BEGIN}\n${END}\n`;
-  const start = text.indexOf(BEGIN) + BEGIN.length;
-  text = `${text.slice(0, start)}\n${readmeSection(r)}\n${text.slice(text.indexOf(END))}`;
-  fs.writeFileSync(file, text);
+  return sharedSection({
+    about: ABOUT,
+    machine: r.machine,
+    measuredAt: r.measuredAt,
+    loadavg: r.loadavg,
+    config: r.config,
+    tables: [markdownTable(liveTable(r)), markdownTable(storeTable(r))],
+    targetLines: targetLines(r.targets),
+    notes: r.notes,
+  });
 }

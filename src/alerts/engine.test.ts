@@ -65,6 +65,21 @@ describe('alert lifecycle', () => {
     notifier.stop();
   });
 
+  it('stores a transition and its audit entry together or not at all', () => {
+    const { engine, store, notifier } = setup();
+    const append = store.audit.append.bind(store.audit);
+    store.audit.append = () => {
+      throw new Error('disk full');
+    };
+    expect(() => engine.fire(fp, { rule, labels, value: null, message: 'refused' })).toThrow('disk full');
+    expect(store.alerts.list()).toEqual([]);
+    store.audit.append = append;
+    engine.fire(fp, { rule, labels, value: null, message: 'refused' });
+    expect(store.alerts.list()).toHaveLength(1);
+    expect(store.audit.list({ action: 'alert.triggered' })).toHaveLength(1);
+    notifier.stop();
+  });
+
   it('refuses to close a firing alert and to acknowledge one twice', () => {
     const { engine, store, notifier } = setup();
     engine.fire(fp, { rule, labels, value: null, message: 'refused' });

@@ -52,17 +52,17 @@ export class AlertEngine implements ConditionSink {
     if (known && (known.state === 'triggered' || known.state === 'acknowledged')) return; // still firing
     const { store, notifier } = this.#deps;
     const vars = { rule: u.rule.name, value: u.value, message: u.message, labels: u.labels };
-    let alert: AlertRecord;
     // Someone may have closed it from the CLI meanwhile: the store has the last word.
     const reopenable = known?.state === 'resolved' && store.alerts.get(known.id)?.state === 'resolved';
-    if (known && reopenable) {
-      alert = store.alerts.transition(known.id, 'triggered', {
-        actor: 'system',
-        comment: `fired again: ${u.message}`,
-        value: u.value,
-      });
-    } else {
-      alert = store.alerts.create(
+    const alert = this.#commit('system', u.message, () => {
+      if (known && reopenable) {
+        return store.alerts.transition(known.id, 'triggered', {
+          actor: 'system',
+          comment: `fired again: ${u.message}`,
+          value: u.value,
+        });
+      }
+      return store.alerts.create(
         {
           fingerprint,
           rule: u.rule.name,
@@ -75,8 +75,7 @@ export class AlertEngine implements ConditionSink {
         },
         'system',
       );
-    }
-    this.#record(alert, 'system', u.message);
+    });
     notifier.onTriggered(alert);
   }
 
@@ -88,11 +87,12 @@ export class AlertEngine implements ConditionSink {
       this.#open.delete(fingerprint);
       return;
     }
-    const alert = this.#deps.store.alerts.transition(known.id, 'resolved', {
-      actor: 'system',
-      comment: u.message,
-    });
-    this.#record(alert, 'system', u.message);
+    const alert = this.#commit('system', u.message, () =>
+      this.#deps.store.alerts.transition(known.id, 'resolved', {
+        actor: 'system',
+        comment: u.message,
+      }),
+    );
     this.#deps.notifier.onResolved(alert);
   }
 
@@ -104,8 +104,9 @@ export class AlertEngine implements ConditionSink {
         `alert ${current.id} is ${current.state}; only a triggered alert can be acknowledged`,
       );
     }
-    const alert = this.#deps.store.alerts.transition(current.id, 'acknowledged', { actor, comment });
-    this.#record(alert, actor, comment);
+    const alert = this.#commit(actor, comment, () =>
+      this.#deps.store.alerts.transition(current.id, 'acknowledged', { actor, comment }),
+    );
     this.#deps.notifier.onAcknowledged(alert);
     return alert;
   }
@@ -117,8 +118,9 @@ export class AlertEngine implements ConditionSink {
         hint: 'acknowledge it to stop the notifications, or silence it; it can be closed once resolved',
       });
     }
-    const alert = this.#deps.store.alerts.transition(current.id, 'closed', { actor, comment });
-    this.#record(alert, actor, comment);
+    const alert = this.#commit(actor, comment, () =>
+      this.#deps.store.alerts.transition(current.id, 'closed', { actor, comment }),
+    );
     return alert;
   }
 
@@ -129,32 +131,40 @@ export class AlertEngine implements ConditionSink {
     for (const a of this.#deps.store.alerts.list({ states: ['resolved'], limit: 10_000 })) {
       const due = Date.parse(a.resolvedAt ?? a.updatedAt) + afterMs;
       if (due <= now)
-        this.#record(
+        this.#commit('system', null, () =>
           this.#deps.store.alerts.transition(a.id, 'closed', {
             actor: 'system',
             comment: 'quiet since it resolved',
           }),
-          'system',
-          null,
         );
       else if (next === null || due < next) next = due;
     }
     return next;
   }
 
-  #record(alert: AlertRecord, actor: string, comment: string | null): void {
+  /**
+   * Stores a transition and its audit entry in one transaction (a crash keeps both or
+   * neither), then updates the open-alert map, the log and listeners.
+   */
+  #commit(actor: string, comment: string | null, change: () => AlertRecord): AlertRecord {
+    const { store } = this.#deps;
+    const alert = store.db.transaction(() => {
+      const changed = change();
+      store.audit.append({
+        actor,
+        action: `alert.${changed.state}`,
+        target: `alert:${changed.id}`,
+        details: { rule: changed.rule, labels: changed.labels, ...(comment ? { comment } : {}) },
+      });
+      return changed;
+    })();
     if (alert.state === 'closed') this.#open.delete(alert.fingerprint);
     else this.#open.set(alert.fingerprint, { id: alert.id, state: alert.state });
-    this.#deps.store.audit.append({
-      actor,
-      action: `alert.${alert.state}`,
-      target: `alert:${alert.id}`,
-      details: { rule: alert.rule, labels: alert.labels, ...(comment ? { comment } : {}) },
-    });
     this.#deps.logger[alert.state === 'triggered' ? 'warn' : 'info'](
       { alert: alert.id, rule: alert.rule, state: alert.state, actor },
       `alert ${alert.state}`,
     );
     this.#deps.onChange?.(alert);
+    return alert;
   }
 }

@@ -8,6 +8,8 @@ export interface CheckStateInput {
   service: string | null;
   state: string;
   reason: string;
+  /** The check's own `labels:`, carried onto its alerts. */
+  labels?: Readonly<Record<string, string>>;
 }
 
 export interface SampleInput {
@@ -61,6 +63,7 @@ export class RuleEvaluator {
     for (const rule of this.#rules) {
       if (rule.kind !== 'check' || !rule.selectsCheck?.(check)) continue;
       const labels: Record<string, string> = {
+        ...input.labels,
         alertname: rule.name,
         severity: rule.severity,
         ...rule.extraLabels,

@@ -33,8 +33,8 @@ export interface AlertingDeps {
   clock: Clock;
   logger: Logger;
   registry?: Registry;
-  /** The checks' current states, evaluated once at start. */
-  checks?: () => readonly CheckRecord[];
+  /** The checks' current states (with their configured labels), evaluated once at start. */
+  checks?: () => readonly (CheckRecord & { labels: Readonly<Record<string, string>> })[];
   baseUrl: string | null;
 }
 
@@ -157,6 +157,7 @@ export function startAlerting(deps: AlertingDeps): Alerting {
       service: check.service,
       state: check.state,
       reason: check.lastMessage ?? '',
+      labels: check.labels,
     });
   }
 

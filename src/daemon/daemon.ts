@@ -114,7 +114,10 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       clock,
       logger,
       registry: metrics.registry,
-      checks: () => monitoring.engine.list(),
+      checks: () =>
+        monitoring.engine
+          .list()
+          .map((r) => ({ ...r, labels: monitoring.engine.definition(r.name)?.labels ?? {} })),
       baseUrl: `http://${config.server.listen}`,
     });
     cleanup.push(() => alerting.stop());

@@ -15,6 +15,8 @@ export interface CheckDefinition {
   timeoutMs: number;
   thresholds: Thresholds;
   probe(ctx: ProbeContext): Promise<ProbeResult | null>;
+  /** Judged from stored facts (heartbeat, backup freshness): a probe's duration is no latency of anything. */
+  passive?: boolean;
   /** Heartbeat checks: the configured token (else generated) and the grace period. */
   heartbeat?: { token: string | null; graceMs: number };
 }

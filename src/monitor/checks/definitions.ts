@@ -24,6 +24,7 @@ export function checkDefinitions(config: ResolvedConfig, store: Store, clock: Cl
     defs.push({
       name,
       type: 'backup',
+      passive: true,
       service: null,
       labels: { job },
       intervalMs: FRESHNESS_INTERVAL_MS,
@@ -56,6 +57,7 @@ function configuredCheck(name: string, check: CheckConfig, store: Store, clock: 
     return {
       ...common,
       timeoutMs: Math.min(check.interval, 10_000),
+      passive: true,
       // Lateness is already a threshold; a /fail must turn the check down at once.
       thresholds: { failure: 1, success: 1 },
       heartbeat: { token: check.token ?? null, graceMs },

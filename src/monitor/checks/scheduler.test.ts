@@ -134,6 +134,21 @@ describe('check scheduler', () => {
     expect(results[0]?.result).toMatchObject({ status: 'down', message: 'check failed: bug' });
   });
 
+  it('adds its own timing as latency to active probes only', async () => {
+    const active = def('active', async () => ({ status: 'up', message: 'ok' }), 40, 30);
+    const passive = {
+      ...def('passive', async () => ({ status: 'up', message: 'last ping 1s ago' }), 40, 30),
+      passive: true,
+    };
+    const { results } = start([active, passive]);
+    await sleep(150);
+    expect(results.find((r) => r.name === 'active')?.result.latencyMs).toBeTypeOf('number');
+    expect(results.find((r) => r.name === 'passive')?.result).toEqual({
+      status: 'up',
+      message: 'last ping 1s ago',
+    });
+  });
+
   it('runs a check on demand and returns its result', async () => {
     const once = def('once', async () => ({ status: 'degraded', message: 'slow' }), 60_000, 1000);
     start([once]);

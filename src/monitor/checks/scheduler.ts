@@ -151,8 +151,9 @@ export class CheckScheduler {
     // the driver has really finished, so a driver that ignores its signal cannot pile up.
     const result = Promise.race([probe, deadline]).then((r) => {
       clearTimeout(timer);
-      if (r !== null && !this.#stop.signal.aborted)
-        this.#deps.onResult(def, withLatency(r, this.#now() - started));
+      if (r !== null && !this.#stop.signal.aborted) {
+        this.#deps.onResult(def, def.passive ? r : withLatency(r, this.#now() - started));
+      }
       return r;
     });
     const settled = Promise.allSettled([probe, result]).then(() => {
