@@ -1,0 +1,75 @@
+import { type Alias, isAlias, isMap, isScalar, isSeq, type Node, parseAllDocuments, Scalar } from 'yaml';
+import type { RawDocument, RawNode, ScalarStyle } from './raw.js';
+
+/**
+ * Parses with the `yaml` library (the reference, and the fallback for anything the fast
+ * scanner declines) and converts every document to the raw tree.
+ */
+export function parseWithYamlLib(src: string): RawDocument[] {
+  const docs = parseAllDocuments(src, { uniqueKeys: false, prettyErrors: false, merge: false });
+  const list = Array.isArray(docs) ? docs : [docs];
+  return list.map((doc) => ({
+    contents: doc.contents ? convert(doc.contents as Node) : null,
+    errors: doc.errors.map((e) => ({ offset: e.pos[0], message: e.message.split('\n')[0] ?? e.message })),
+  }));
+}
+
+function styleOf(type: Scalar['type']): ScalarStyle {
+  switch (type) {
+    case Scalar.QUOTE_SINGLE:
+      return 'single';
+    case Scalar.QUOTE_DOUBLE:
+      return 'double';
+    case Scalar.BLOCK_FOLDED:
+    case Scalar.BLOCK_LITERAL:
+      return 'block';
+    default:
+      return 'plain';
+  }
+}
+
+function rangeOf(node: Node): { start: number; end: number } {
+  const range = node.range;
+  return range ? { start: range[0], end: range[1] } : { start: 0, end: 0 };
+}
+
+function convert(node: Node | null | undefined): RawNode {
+  if (node == null) return { kind: 'scalar', start: 0, end: 0, value: null, style: 'plain' };
+  const { start, end } = rangeOf(node);
+  const anchor = 'anchor' in node && typeof node.anchor === 'string' ? { anchor: node.anchor } : {};
+  if (isAlias(node)) return { kind: 'alias', start, end, name: (node as Alias).source };
+  if (isScalar(node)) {
+    const v = node.value;
+    const value =
+      v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+        ? v
+        : typeof v === 'bigint'
+          ? Number(v)
+          : String(v);
+    return { kind: 'scalar', start, end, ...anchor, value, style: styleOf(node.type) };
+  }
+  if (isMap(node)) {
+    return {
+      kind: 'map',
+      start,
+      end,
+      ...anchor,
+      flow: node.flow === true,
+      entries: node.items.map((pair) => ({
+        key: convert(pair.key as Node | null),
+        value: convert(pair.value as Node | null),
+      })),
+    };
+  }
+  if (isSeq(node)) {
+    return {
+      kind: 'seq',
+      start,
+      end,
+      ...anchor,
+      flow: node.flow === true,
+      items: node.items.map((item) => convert(item as Node | null)),
+    };
+  }
+  return { kind: 'scalar', start, end, value: null, style: 'plain' };
+}

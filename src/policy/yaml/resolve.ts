@@ -1,0 +1,77 @@
+import type { CEntry, CMap, CNode, Loc } from '../compose/nodes.js';
+import type { RawMap, RawNode } from './raw.js';
+
+/** Alias expansion stops here: a compose file never needs more, an alias bomb always does. */
+export const MAX_RESOLVED_NODES = 200_000;
+
+export class AliasBudgetError extends Error {}
+
+/**
+ * Expands aliases and merge keys (`<<: *a`, `<<: [*a, *b]`) into the located compose tree.
+ * Everything reached through an alias is located at the alias use (and names the anchor);
+ * explicit keys win over merged ones, earlier merge sources over later ones, as YAML's merge
+ * key type defines.
+ */
+export function resolveDocument(root: RawNode, file: number): CNode {
+  const anchors = new Map<string, RawNode>();
+  let budget = MAX_RESOLVED_NODES;
+  const spend = () => {
+    budget -= 1;
+    if (budget < 0) {
+      throw new AliasBudgetError(
+        `alias expansion exceeds ${MAX_RESOLVED_NODES} nodes (an alias bomb, or anchors nested far too deep)`,
+      );
+    }
+  };
+
+  const visit = (node: RawNode, via: Loc | undefined, depth: number): CNode => {
+    spend();
+    if (depth > 500) throw new AliasBudgetError('nesting deeper than 500 levels');
+    if (node.kind === 'alias') {
+      const target = anchors.get(node.name);
+      const loc: Loc = via ?? { file, start: node.start, end: node.end, via: node.name };
+      if (!target) return { kind: 'scalar', loc, value: null, quoted: false };
+      return visit(target, loc, depth + 1);
+    }
+    // Registered before the children: YAML forbids an anchor referring to itself, and this
+    // way such a (malformed) cycle is cut by the budget instead of looping.
+    if (node.anchor && !via) anchors.set(node.anchor, node);
+    const loc: Loc = via ?? { file, start: node.start, end: node.end };
+    if (node.kind === 'scalar') {
+      return {
+        kind: 'scalar',
+        loc,
+        value: node.value,
+        quoted: node.style === 'single' || node.style === 'double',
+      };
+    }
+    if (node.kind === 'seq')
+      return { kind: 'seq', loc, items: node.items.map((item) => visit(item, via, depth + 1)) };
+    return visitMap(node, loc, via, depth);
+  };
+
+  const visitMap = (node: RawMap, loc: Loc, via: Loc | undefined, depth: number): CMap => {
+    const explicit: CEntry[] = [];
+    const merged: CEntry[] = [];
+    for (const { key, value } of node.entries) {
+      const keyNode = visit(key, via, depth + 1);
+      const keyText = keyNode.kind === 'scalar' ? (keyNode.value === null ? '' : String(keyNode.value)) : '';
+      if (keyText === '<<' && key.kind === 'scalar' && key.style === 'plain') {
+        const sources = value.kind === 'seq' ? value.items : [value];
+        for (const source of sources) {
+          const resolved = visit(source, via, depth + 1);
+          if (resolved.kind !== 'map') continue;
+          for (const e of resolved.entries) {
+            if (!merged.some((m) => m.key === e.key)) merged.push(e);
+          }
+        }
+        continue;
+      }
+      explicit.push({ key: keyText, keyLoc: keyNode.loc, value: visit(value, via, depth + 1) });
+    }
+    const entries = explicit.concat(merged.filter((m) => !explicit.some((e) => e.key === m.key)));
+    return { kind: 'map', loc, entries };
+  };
+
+  return visit(root, undefined, 0);
+}
