@@ -5,7 +5,8 @@ import { loadProject } from '../compose/load.js';
 import { lintProject } from '../lint.js';
 import { deliberateDifferences, kicsMapping, type RuleRef } from './kics-mapping.js';
 
-const corpus = path.resolve(__dirname, '../../../../shared/external/kics-compose');
+// A verbatim copy of ../shared/external/kics-compose (Apache-2.0, LICENSE inside), so a clean clone has it.
+const corpus = path.resolve(__dirname, '../../../test/fixtures/kics-compose');
 
 interface Expected {
   line: number;
