@@ -1,39 +1,64 @@
 #!/usr/bin/env node
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { type ConfigIssue, formatIssue } from '../config/issues.js';
 import { errorMessage, isStewardError } from '../core/errors.js';
-import { registerAlertsCommands } from './alerts-commands.js';
-import { registerAuditCommands } from './audit-commands.js';
-import { registerBackupCommands } from './backup-commands.js';
-import { registerChecksCommands } from './checks-commands.js';
-import { registerConfigCommands } from './config-commands.js';
 import type { GlobalOptions } from './context.js';
-import { registerDaemonCommand } from './daemon-command.js';
-import { registerDbCommands } from './db-commands.js';
 import { SilentExit } from './exit.js';
-import { registerJobsCommands } from './jobs-commands.js';
-import { registerMetricsCommands } from './metrics-commands.js';
+import { registerLintCommand } from './lint-command.js';
 import { createPrinter } from './output.js';
-import { createProgram } from './program.js';
-import { registerStatusCommands } from './status-commands.js';
-import { registerTokenCommands } from './token-commands.js';
+import { type CliEnv, createProgram } from './program.js';
+
+/** The first word that is not a global option: the command being run. */
+function commandName(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '-c' || arg === '--config') i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+/**
+ * Every command group, loaded only when the command is not `lint`: lint runs on every save
+ * and in CI over thousands of files, so it does not pay for the daemon's modules.
+ */
+async function registerAll(program: Command, env: CliEnv): Promise<void> {
+  const [config, daemon, status, token, audit, db, jobs, backup, checks, alerts, metrics] = await Promise.all(
+    [
+      import('./config-commands.js'),
+      import('./daemon-command.js'),
+      import('./status-commands.js'),
+      import('./token-commands.js'),
+      import('./audit-commands.js'),
+      import('./db-commands.js'),
+      import('./jobs-commands.js'),
+      import('./backup-commands.js'),
+      import('./checks-commands.js'),
+      import('./alerts-commands.js'),
+      import('./metrics-commands.js'),
+    ],
+  );
+  config.registerConfigCommands(program, env);
+  daemon.registerDaemonCommand(program, env);
+  status.registerStatusCommands(program, env);
+  token.registerTokenCommands(program, env);
+  audit.registerAuditCommands(program, env);
+  db.registerDbCommands(program, env);
+  jobs.registerJobsCommands(program, env);
+  backup.registerBackupCommands(program, env);
+  checks.registerChecksCommands(program, env);
+  alerts.registerAlertsCommands(program, env);
+  registerLintCommand(program, env);
+  metrics.registerMetricsCommands(program, env);
+}
 
 async function main(argv: string[]): Promise<number> {
   const printer = createPrinter();
   const program = createProgram();
   const env = { printer, globals: () => program.opts<GlobalOptions>() };
   program.exitOverride();
-  registerConfigCommands(program, env);
-  registerDaemonCommand(program, env);
-  registerStatusCommands(program, env);
-  registerTokenCommands(program, env);
-  registerAuditCommands(program, env);
-  registerDbCommands(program, env);
-  registerJobsCommands(program, env);
-  registerBackupCommands(program, env);
-  registerChecksCommands(program, env);
-  registerAlertsCommands(program, env);
-  registerMetricsCommands(program, env);
+  if (commandName(argv.slice(2)) === 'lint') registerLintCommand(program, env);
+  else await registerAll(program, env);
 
   const wantsJson = argv.includes('--json');
   try {

@@ -55,6 +55,28 @@ export function registerStatusCommands(program: Command, env: CliEnv): void {
         );
         line();
       }
+      if (status.policy.services.length) {
+        const paint = { compliant: color.green, warnings: color.yellow, 'non-compliant': color.red } as const;
+        table(
+          status.policy.services.map((p) => ({
+            service: p.service || '(file)',
+            policy: paint[p.status](p.status),
+            errors: p.open.error,
+            warnings: p.open.warning,
+            info: p.open.info,
+            excepted: p.excepted,
+          })),
+          ['service', 'policy', 'errors', 'warnings', 'info', 'excepted'],
+        );
+        line(
+          color.dim(
+            status.policy.lastRun
+              ? `policy checked ${localTime(status.policy.lastRun.at)}; steward lint shows the findings`
+              : 'policy not checked yet (the daemon checks on start)',
+          ),
+        );
+        line();
+      }
       if (status.jobs.length) {
         table(
           status.jobs.map((j) => ({

@@ -3,6 +3,7 @@ import { alertsSchema } from '../alerts/config-schema.js';
 import { backupsSchema } from '../backup/config-schema.js';
 import { checksSchema, hostMetricsSchema } from '../monitor/checks/config-schema.js';
 import { metricsSchema } from '../monitor/config-schema.js';
+import { policySchema } from '../policy/config-schema.js';
 import { cronExpression, type FieldContext, fields, nameKey } from './fields.js';
 
 /**
@@ -69,6 +70,16 @@ export function configSchema(ctx: FieldContext) {
         .default(false)
         .meta({ description: 'A critical service must be covered by alert rules.' }),
       description: z.string().optional().meta({ description: 'What the service is, for people.' }),
+      compose_file: f
+        .path(
+          'The compose file that defines this service (default: compose.yaml or docker-compose.yml beside steward.yaml).',
+        )
+        .optional(),
+      compose_service: z
+        .string()
+        .min(1)
+        .optional()
+        .meta({ description: 'The service name in the compose file, when it differs from this key.' }),
     })
     .meta({ description: 'A service Steward knows about.' });
 
@@ -128,6 +139,7 @@ export function configSchema(ctx: FieldContext) {
     host_metrics: hostMetricsSchema(ctx).prefault({}),
     metrics: metricsSchema(ctx).prefault({}),
     alerts: alertsSchema(ctx).prefault({}),
+    policy: policySchema(ctx).prefault({}),
   };
 
   return z.strictObject(sections).meta({

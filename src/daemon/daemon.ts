@@ -16,6 +16,7 @@ import { stewardVersion } from '../core/version.js';
 import { commandJobs } from '../jobs/command-job.js';
 import { metricsScheduledJobs } from '../monitor/metrics.js';
 import { startMonitoring } from '../monitor/monitoring.js';
+import { startCompliance } from '../policy/compliance.js';
 import { buildServer } from '../server/app.js';
 import { daemonLockFile } from '../status/status.js';
 import { openStore, type Store } from '../store/db.js';
@@ -121,10 +122,19 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       baseUrl: `http://${config.server.listen}`,
     });
     cleanup.push(() => alerting.stop());
+    const compliance = startCompliance({
+      config: () => config,
+      store,
+      events,
+      logger,
+      registry: metrics.registry,
+    });
+    cleanup.push(() => compliance.stop());
 
     const app: FastifyInstance = await buildServer({
       monitoring,
       alerting,
+      compliance,
       config: () => config,
       store,
       scheduler,
@@ -193,6 +203,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
         scheduler.setJobs(scheduledJobs());
         monitoring.reload(config);
         alerting.reload();
+        compliance.reload();
         logger.level = config.daemon.log_level;
         events.publish('config.reloaded', { changed: true });
         logger.info('config reloaded');

@@ -70,5 +70,19 @@ export function policySchema(ctx: FieldContext) {
 
 export type PolicyConfig = z.output<ReturnType<typeof policySchema>>;
 export type PolicyException = z.output<typeof exceptionSchema>;
+/** What the linter needs from `policy:` (the resolved config is deeply read-only). */
+export interface PolicySettings {
+  readonly profile: 'baseline' | 'strict';
+  readonly rules: Readonly<Partial<Record<string, SeveritySetting>>>;
+  readonly exceptions: readonly ExceptionSetting[];
+  readonly public_services: readonly string[];
+  readonly max_warnings?: number | undefined;
+}
+export interface ExceptionSetting {
+  readonly service: string;
+  readonly rules: readonly string[];
+  readonly reason: string;
+  readonly expires?: string | undefined;
+}
 export type SeveritySetting = z.output<typeof severitySetting>;
 export const metaRuleIds = Object.keys(metaRules);

@@ -1,6 +1,6 @@
 import type { CNode, Loc } from './compose/nodes.js';
 import type { ComposeProject, SourceFile } from './compose/project.js';
-import type { PolicyException, SeveritySetting } from './config-schema.js';
+import type { ExceptionSetting, SeveritySetting } from './config-schema.js';
 import {
   compareFindings,
   docUrl,
@@ -15,11 +15,11 @@ import type { PolicyProfile, Rule, RuleContext, Severity } from './rules/types.j
 
 export interface LintOptions {
   profile?: PolicyProfile;
-  severities?: Partial<Record<string, SeveritySetting>>;
-  exceptions?: PolicyException[];
-  publicServices?: string[];
+  severities?: Readonly<Partial<Record<string, SeveritySetting>>>;
+  exceptions?: readonly ExceptionSetting[];
+  publicServices?: readonly string[];
   /** Only services active under these compose profiles (services without profiles always are). */
-  composeProfiles?: string[];
+  composeProfiles?: readonly string[];
   now?: Date;
 }
 
@@ -165,7 +165,7 @@ function applySuppressions(
   }
 
   const today = now.toISOString().slice(0, 10);
-  const expiredReported = new Set<PolicyException>();
+  const expiredReported = new Set<ExceptionSetting>();
   for (const finding of raw) {
     const inline = (ignoresByFile.get(finding.file) ?? []).find(
       (ig) =>

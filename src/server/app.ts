@@ -16,6 +16,7 @@ import { stewardVersion } from '../core/version.js';
 import type { DaemonMetrics } from '../daemon/metrics.js';
 import type { Scheduler } from '../daemon/scheduler.js';
 import type { Monitoring } from '../monitor/monitoring.js';
+import type { Compliance } from '../policy/compliance.js';
 import type { Store } from '../store/db.js';
 import { registerAuth } from './auth.js';
 import { alertRoutes } from './routes/alerts.js';
@@ -26,6 +27,7 @@ import { healthRoutes } from './routes/health.js';
 import { heartbeatRoutes } from './routes/heartbeat.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricRoutes } from './routes/metrics.js';
+import { policyRoutes } from './routes/policy.js';
 import { statusRoutes } from './routes/status.js';
 
 export interface ServerDeps {
@@ -40,6 +42,8 @@ export interface ServerDeps {
   monitoring?: Monitoring;
   /** The alert engine, when the daemon runs it (acks and silences act through it). */
   alerting?: Alerting;
+  /** Compose policy compliance records, when the daemon keeps them. */
+  compliance?: Compliance;
   /** Where commands started through the API publish what happened. */
   events?: EventBus;
   /** For auth tests: fewer failures before 429. */
@@ -103,6 +107,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(checkRoutes(deps), { prefix: '/api/v1' });
   await app.register(heartbeatRoutes(deps), { prefix: '/api/v1' });
   await app.register(alertRoutes(deps), { prefix: '/api/v1' });
+  await app.register(policyRoutes(deps), { prefix: '/api/v1' });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -38,6 +38,42 @@ export const jobInfoBody = z.object({
   lastRun: jobRunBody.nullable(),
 });
 
+const policySeverity = z.enum(['error', 'warning', 'info']);
+
+export const policyServiceBody = z.object({
+  service: z.string(),
+  status: z.enum(['compliant', 'warnings', 'non-compliant']),
+  open: z.object({ error: z.number(), warning: z.number(), info: z.number() }),
+  excepted: z.number(),
+});
+
+export const policyFindingBody = z.object({
+  id: z.string(),
+  rule: z.string(),
+  service: z.string(),
+  severity: policySeverity,
+  state: z.enum(['open', 'excepted', 'resolved']),
+  message: z.string(),
+  file: z.string(),
+  line: z.number(),
+  column: z.number(),
+  reason: z.string().nullable(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  resolvedAt: z.string().nullable(),
+});
+
+export const policyRunBody = z
+  .object({
+    at: z.string(),
+    files: z.number(),
+    services: z.number(),
+    opened: z.number(),
+    resolved: z.number(),
+    problems: z.array(z.object({ file: z.string(), message: z.string() })),
+  })
+  .nullable();
+
 export const statusBody = z.object({
   name: z.string().nullable(),
   version: z.string(),
@@ -62,6 +98,7 @@ export const statusBody = z.object({
       checkedAt: z.string().nullable(),
     }),
   ),
+  policy: z.object({ lastRun: policyRunBody, services: z.array(policyServiceBody) }),
 });
 
 export const auditEntryBody = z.object({

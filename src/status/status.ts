@@ -4,6 +4,8 @@ import { stewardVersion } from '../core/version.js';
 import { readLockHolder } from '../daemon/lock.js';
 import type { Scheduler } from '../daemon/scheduler.js';
 import { type JobInfo, listJobs } from '../jobs/jobs.js';
+import { type ComplianceReport, complianceReport } from '../policy/compliance-summary.js';
+import { serviceNameMap } from '../policy/targets.js';
 import { defaultMigrationsDir } from '../store/db.js';
 import { migrationStatus } from '../store/migrate.js';
 import type { Service } from '../store/services.js';
@@ -18,6 +20,8 @@ export interface StatusReport {
   jobs: JobInfo[];
   /** The health table: every active check with its state and last result. */
   checks: CheckSummary[];
+  /** Compose policy compliance per service, as of the daemon's last lint pass. */
+  policy: ComplianceReport;
 }
 
 export interface CheckSummary {
@@ -64,5 +68,6 @@ export function getStatus(ctx: CommandContext, scheduler?: Scheduler): StatusRep
       message: c.lastMessage,
       checkedAt: c.lastCheckedAt,
     })),
+    policy: complianceReport(ctx.store, [...serviceNameMap(ctx.config).values()]),
   };
 }

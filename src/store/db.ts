@@ -15,6 +15,7 @@ import { Environments } from './environments.js';
 import { JobRuns } from './job-runs.js';
 import { MetricSamples } from './metric-samples.js';
 import { applyMigrations, assertSchemaCurrent } from './migrate.js';
+import { PolicyFindings } from './policy-findings.js';
 import { RecoveryPoints } from './recovery-points.js';
 import { Services } from './services.js';
 import { Silences } from './silences.js';
@@ -47,6 +48,7 @@ export interface Store {
   readonly checks: Checks;
   readonly alerts: Alerts;
   readonly silences: Silences;
+  readonly policyFindings: PolicyFindings;
   readonly deliveries: Deliveries;
   /** Whether a write lock can be taken right now (health checks). */
   isWritable(): boolean;
@@ -92,6 +94,7 @@ export function openStore(options: OpenStoreOptions): Store {
     checks: new Checks(db, clock),
     alerts: new Alerts(db, clock),
     silences: new Silences(db, clock),
+    policyFindings: new PolicyFindings(db, clock),
     deliveries: new Deliveries(db, clock),
     archives: new BackupArchives(db, clock),
     recoveryPoints: new RecoveryPoints(db),

@@ -84,6 +84,13 @@ export {
   migrationStatus,
   rollbackMigrations,
 } from './migrate.js';
+export {
+  type ObservedFinding,
+  type PolicyFindingRecord,
+  type PolicyFindingState,
+  PolicyFindings,
+  type PolicyRunSummary,
+} from './policy-findings.js';
 export { type DrillCheckRecord, type RecoveryPoint, RecoveryPoints } from './recovery-points.js';
 export {
   type Service,

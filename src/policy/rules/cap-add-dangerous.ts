@@ -1,6 +1,7 @@
 import { get, stringItems } from '../compose/nodes.js';
 import { capabilityName, dangerousCapabilities } from './capabilities.js';
 import type { Rule } from './types.js';
+import { example } from './util.js';
 
 export const capAddDangerous: Rule = {
   id: 'cap-add-dangerous',
@@ -10,6 +11,47 @@ export const capAddDangerous: Rule = {
   rationale:
     'SYS_ADMIN, NET_ADMIN, SYS_MODULE, SYS_PTRACE, DAC_READ_SEARCH and ALL each give a container a path to the host kernel or other processes.',
   hint: 'remove the capability; if a device needs it, add the narrowest one and record an exception with the reason',
+  examples: {
+    bad: example(`
+      services:
+        api:
+          image: ghcr.io/example/api:2.4.1
+          cap_add:
+            - SYS_ADMIN
+    `),
+    good: example(`
+      services:
+        api:
+          image: ghcr.io/example/api:2.4.1
+          user: "1000:1000"
+          read_only: true
+          tmpfs:
+            - /tmp
+          # and no cap_add: a non-root service on port 8080 needs none
+          cap_drop: [ALL]
+          security_opt:
+            - no-new-privileges:true
+          ports:
+            - "127.0.0.1:8080:8080"
+          deploy:
+            resources:
+              limits:
+                memory: 256M
+                cpus: "0.5"
+                pids: 200
+          healthcheck:
+            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
+            interval: 30s
+            timeout: 5s
+            retries: 3
+          restart: unless-stopped
+          logging:
+            driver: json-file
+            options:
+              max-size: "10m"
+              max-file: "3"
+    `),
+  },
   check(ctx) {
     for (const cap of stringItems(get(ctx.service.node, 'cap_add'))) {
       const name = capabilityName(cap.value);

@@ -1,6 +1,7 @@
 import { entry, stringItems } from '../compose/nodes.js';
 import { capabilityName } from './capabilities.js';
 import type { Rule } from './types.js';
+import { example } from './util.js';
 
 export const capDropAll: Rule = {
   id: 'cap-drop-all',
@@ -10,6 +11,47 @@ export const capDropAll: Rule = {
   rationale:
     'Docker grants fourteen capabilities by default (CHOWN, NET_RAW, SETUID…); few services need any. Dropping all and adding back the one needed removes whole classes of escalation.',
   hint: 'add `cap_drop: [ALL]` and `cap_add:` only what the service needs (e.g. NET_BIND_SERVICE)',
+  examples: {
+    bad: example(`
+      services:
+        web:
+          image: nginxinc/nginx-unprivileged:1.27.2-alpine
+          cap_drop:
+            - NET_RAW
+    `),
+    good: example(`
+      services:
+        web:
+          image: nginxinc/nginx-unprivileged:1.27.2-alpine
+          user: "101:101"
+          read_only: true
+          tmpfs:
+            - /tmp
+          # uid 101 listening on 8080 needs no capability at all
+          cap_drop: [ALL]
+          security_opt:
+            - no-new-privileges:true
+          ports:
+            - "127.0.0.1:8080:8080"
+          deploy:
+            resources:
+              limits:
+                memory: 128M
+                cpus: "0.5"
+                pids: 200
+          healthcheck:
+            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/"]
+            interval: 30s
+            timeout: 5s
+            retries: 3
+          restart: unless-stopped
+          logging:
+            driver: json-file
+            options:
+              max-size: "10m"
+              max-file: "3"
+    `),
+  },
   check(ctx) {
     const drop = entry(ctx.service.node, 'cap_drop');
     if (!drop) {

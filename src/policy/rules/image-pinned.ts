@@ -1,7 +1,9 @@
 import { get, text } from '../compose/nodes.js';
 import type { Rule } from './types.js';
+import { example } from './util.js';
 
-const floating = new Set([
+/** Tags that move: pinning to one of them pins nothing (the --fix pin avoids them too). */
+export const movingTags = new Set([
   'latest',
   'stable',
   'edge',
@@ -38,6 +40,50 @@ export const imagePinned: Rule = {
   rationale:
     'A missing or moving tag (latest, stable, main…) means the next pull deploys code nobody reviewed, and a rollback cannot return to what ran before.',
   hint: 'pin a version tag (nginx:1.27.2); the strict profile also wants the digest (nginx:1.27.2@sha256:…)',
+  autoFix: {
+    what: 'partly: `steward lint --fix` pins to the tag already running, when Docker knows it',
+    partial: true,
+  },
+  examples: {
+    bad: example(`
+      services:
+        web:
+          image: nginx
+        cache:
+          image: redis:latest
+    `),
+    good: example(`
+      services:
+        web:
+          image: nginxinc/nginx-unprivileged:1.27.2-alpine # strict also wants @sha256:…
+          user: "101:101"
+          read_only: true
+          tmpfs:
+            - /tmp
+          cap_drop: [ALL]
+          security_opt:
+            - no-new-privileges:true
+          ports:
+            - "127.0.0.1:8080:8080"
+          deploy:
+            resources:
+              limits:
+                memory: 128M
+                cpus: "0.5"
+                pids: 200
+          healthcheck:
+            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/"]
+            interval: 30s
+            timeout: 5s
+            retries: 3
+          restart: unless-stopped
+          logging:
+            driver: json-file
+            options:
+              max-size: "10m"
+              max-file: "3"
+    `),
+  },
   check(ctx) {
     const node = get(ctx.service.node, 'image');
     const image = text(node)?.trim();
@@ -49,7 +95,7 @@ export const imagePinned: Rule = {
     const ref = imageReference(image);
     if (ref.digest) return;
     if (ref.tag === undefined) ctx.report(node, `image ${image} has no tag (means latest)`, 'tag');
-    else if (floating.has(ref.tag.toLowerCase()))
+    else if (movingTags.has(ref.tag.toLowerCase()))
       ctx.report(node, `image ${image} uses the moving tag "${ref.tag}"`, 'tag');
     else if (ctx.profile === 'strict') ctx.report(node, `image ${image} is not pinned by digest`, 'digest');
   },

@@ -1,7 +1,9 @@
 import { entry, get, getPath, text } from '../compose/nodes.js';
 import type { Rule } from './types.js';
+import { example } from './util.js';
 
-const growing = new Set(['json-file', 'local']);
+// Only json-file grows without bound: local rotates by default (five files of 20 MB).
+const growing = new Set(['json-file']);
 
 export const loggingLimits: Rule = {
   id: 'logging-limits',
@@ -11,6 +13,50 @@ export const loggingLimits: Rule = {
   rationale:
     'The json-file driver keeps every line forever: on a small box a chatty service fills the disk (and takes the database with it) without a max-size.',
   hint: 'add `logging: { driver: json-file, options: { max-size: "10m", max-file: "3" } }` (steward lint --fix does it)',
+  autoFix: {
+    what: 'partly: when a service has no `logging:` at all, `steward lint --fix` adds json-file with `max-size: "10m"` and `max-file: "3"`; an existing logging section is left to you',
+    partial: true,
+  },
+  examples: {
+    bad: example(`
+      services:
+        api:
+          image: ghcr.io/example/api:2.4.1
+          logging:
+            driver: json-file
+    `),
+    good: example(`
+      services:
+        api:
+          image: ghcr.io/example/api:2.4.1
+          user: "1000:1000"
+          read_only: true
+          tmpfs:
+            - /tmp
+          cap_drop: [ALL]
+          security_opt:
+            - no-new-privileges:true
+          ports:
+            - "127.0.0.1:8080:8080"
+          deploy:
+            resources:
+              limits:
+                memory: 256M
+                cpus: "0.5"
+                pids: 200
+          healthcheck:
+            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
+            interval: 30s
+            timeout: 5s
+            retries: 3
+          restart: unless-stopped
+          logging:
+            driver: json-file
+            options:
+              max-size: "10m" # at most three files of 10 MB, then the oldest goes
+              max-file: "3"
+    `),
+  },
   check(ctx) {
     const logging = entry(ctx.service.node, 'logging');
     if (!logging) {

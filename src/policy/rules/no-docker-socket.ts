@@ -1,7 +1,8 @@
 import type { Rule } from './types.js';
-import { mountSpecs, normalHostPath } from './util.js';
+import { example, mountSpecs, normalHostPath } from './util.js';
 
-const sockets = new Set([
+/** Exported so no-sensitive-host-mounts leaves these to this rule (one finding per mount). */
+export const engineSockets = new Set([
   '/var/run/docker.sock',
   '/run/docker.sock',
   '/var/run/containerd/containerd.sock',
@@ -20,11 +21,55 @@ export const noDockerSocket: Rule = {
   rationale:
     'Whoever can write to the Docker socket can start a privileged container with / mounted: mounting it, even read-only, hands the host to the service.',
   hint: 'remove the mount; if the service must watch containers, give it a filtering socket proxy (e.g. tecnativa/docker-socket-proxy) with read-only endpoints',
+  examples: {
+    bad: example(`
+      services:
+        dashboard:
+          image: ghcr.io/example/dashboard:3.0.2
+          volumes:
+            - /var/run/docker.sock:/var/run/docker.sock:ro
+    `),
+    good: example(`
+      services:
+        dashboard:
+          image: ghcr.io/example/dashboard:3.0.2
+          user: "1000:1000"
+          read_only: true
+          tmpfs:
+            - /tmp
+          environment:
+            # a filtering proxy (e.g. tecnativa/docker-socket-proxy) answering read-only endpoints
+            DOCKER_HOST: tcp://docker-proxy:2375
+          cap_drop: [ALL]
+          security_opt:
+            - no-new-privileges:true
+          ports:
+            - "127.0.0.1:8080:8080"
+          deploy:
+            resources:
+              limits:
+                memory: 256M
+                cpus: "0.5"
+                pids: 200
+          healthcheck:
+            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
+            interval: 30s
+            timeout: 5s
+            retries: 3
+          restart: unless-stopped
+          logging:
+            driver: json-file
+            options:
+              max-size: "10m"
+              max-file: "3"
+    `),
+  },
   check(ctx) {
     for (const mount of mountSpecs(ctx.service.node)) {
       if (mount.type !== 'bind' || !mount.source) continue;
       const source = normalHostPath(mount.source);
-      if (sockets.has(source)) ctx.report(mount.sourceNode, `mounts the container engine socket (${source})`);
+      if (engineSockets.has(source))
+        ctx.report(mount.sourceNode, `mounts the container engine socket (${source})`);
     }
   },
 };

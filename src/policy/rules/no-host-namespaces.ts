@@ -1,5 +1,6 @@
 import { get, text } from '../compose/nodes.js';
 import type { Rule } from './types.js';
+import { example } from './util.js';
 
 const namespaces = [
   { key: 'network_mode', aspect: 'network', what: 'the host network namespace' },
@@ -18,6 +19,50 @@ export const noHostNamespaces: Rule = {
   rationale:
     "Sharing the host network, PID, IPC or user namespace lets the container see and reach the host's processes, sockets and shared memory.",
   hint: 'remove the `…: host` setting; when multicast discovery (mDNS, KNX) needs host networking, record an exception with that reason',
+  examples: {
+    bad: example(`
+      services:
+        api:
+          image: ghcr.io/example/api:2.4.1
+          network_mode: host
+          pid: host
+    `),
+    good: example(`
+      services:
+        api:
+          image: ghcr.io/example/api:2.4.1
+          user: "1000:1000"
+          read_only: true
+          tmpfs:
+            - /tmp
+          cap_drop: [ALL]
+          security_opt:
+            - no-new-privileges:true
+          networks:
+            - backend # its own network namespace, not network_mode: host
+          ports:
+            - "127.0.0.1:8080:8080"
+          deploy:
+            resources:
+              limits:
+                memory: 256M
+                cpus: "0.5"
+                pids: 200
+          healthcheck:
+            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
+            interval: 30s
+            timeout: 5s
+            retries: 3
+          restart: unless-stopped
+          logging:
+            driver: json-file
+            options:
+              max-size: "10m"
+              max-file: "3"
+      networks:
+        backend:
+    `),
+  },
   check(ctx) {
     for (const ns of namespaces) {
       const node = get(ctx.service.node, ns.key);

@@ -1,5 +1,6 @@
 import { type CNode, get, getPath, keyValues } from '../compose/nodes.js';
 import type { Rule, RuleContext } from './types.js';
+import { example } from './util.js';
 
 const secretWord =
   /(^|_)(PASS|PASSWORD|PASSWD|PWD|SECRET|TOKEN|APIKEY|API_KEY|ACCESS_KEY|PRIVATE_KEY|SECRET_KEY|CLIENT_SECRET|CREDENTIALS?|AUTH_KEY|SIGNING_KEY|ENCRYPTION_KEY|MASTER_KEY|LICENSE_KEY|DSN)(_|$)/;
@@ -19,7 +20,7 @@ function check(ctx: RuleContext, node: CNode | undefined, where: string): void {
     const value = kv.value;
     if (value?.kind !== 'scalar') continue;
     const raw = value.raw ?? (value.value === null ? '' : String(value.value));
-    if (reference.test(raw)) continue;
+    if (reference.test(raw.replaceAll('$$', ''))) continue; // `$$` is an escaped literal `$`
     const name = camelToSnake(kv.key.trim());
     if (secretWord.test(name) && !notASecret.test(name) && !switchValue.test(raw.trim())) {
       ctx.report(kv.node, `${where} ${kv.key} holds a literal secret`);
@@ -38,6 +39,62 @@ export const noInlineSecrets: Rule = {
   rationale:
     'A password in the compose file ends up in git, in backups of the repository and in `docker inspect`; it cannot be rotated without a commit.',
   hint: 'reference it: `DB_PASSWORD: ${DB_PASSWORD}` with the value in an env_file outside git, or use `secrets:`',
+  examples: {
+    bad: example(`
+      services:
+        db:
+          image: postgres:16.4-bookworm
+          environment:
+            POSTGRES_USER: app
+            POSTGRES_PASSWORD: hunter2
+        api:
+          image: ghcr.io/example/api:2.4.1
+          environment:
+            DATABASE_URL: postgres://app:hunter2@db:5432/app
+    `),
+    good: example(`
+      services:
+        db:
+          image: postgres:16.4-bookworm
+          user: "999:999"
+          read_only: true
+          tmpfs:
+            - /tmp
+            - /var/run/postgresql
+          volumes:
+            - pgdata:/var/lib/postgresql/data
+          environment:
+            POSTGRES_USER: app
+            POSTGRES_PASSWORD_FILE: /run/secrets/db_password # the path, not the password
+          secrets:
+            - db_password
+          cap_drop: [ALL]
+          security_opt:
+            - no-new-privileges:true
+          deploy:
+            resources:
+              limits:
+                memory: 512M
+                cpus: "1.0"
+                pids: 200
+          healthcheck:
+            test: ["CMD", "pg_isready", "-U", "app"]
+            interval: 10s
+            timeout: 5s
+            retries: 5
+          restart: unless-stopped
+          logging:
+            driver: json-file
+            options:
+              max-size: "10m"
+              max-file: "3"
+      secrets:
+        db_password:
+          file: ./secrets/db_password.txt # kept out of git
+      volumes:
+        pgdata:
+    `),
+  },
   check(ctx) {
     check(ctx, get(ctx.service.node, 'environment'), 'environment variable');
     check(ctx, getPath(ctx.service.node, 'build', 'args'), 'build argument');

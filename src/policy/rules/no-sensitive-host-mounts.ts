@@ -1,5 +1,6 @@
+import { engineSockets } from './no-docker-socket.js';
 import type { Rule } from './types.js';
-import { mountSpecs, normalHostPath } from './util.js';
+import { example, mountSpecs, normalHostPath } from './util.js';
 
 const sensitive = [
   '/',
@@ -18,9 +19,10 @@ const sensitive = [
   '/sbin',
   '/var/log',
   '/home',
+  // Runtime sockets and state of host daemons (containerd, systemd, dbus).
+  '/run',
+  '/var/run',
 ];
-// Handled by no-docker-socket, so it is reported once.
-const sockets = /^\/(var\/)?run(\/|$)/;
 
 export const noSensitiveHostMounts: Rule = {
   id: 'no-sensitive-host-mounts',
@@ -30,11 +32,57 @@ export const noSensitiveHostMounts: Rule = {
   rationale:
     "Mounting /, /etc, /proc, /sys, /boot, /root or /var/lib/docker gives the container the host's credentials, kernel knobs or other containers' data.",
   hint: 'mount only the directory the service needs (read-only where it can), never a system directory',
+  examples: {
+    bad: example(`
+      services:
+        agent:
+          image: ghcr.io/example/agent:0.9.0
+          volumes:
+            - /:/host:ro
+            - /etc:/host-etc
+    `),
+    good: example(`
+      services:
+        agent:
+          image: ghcr.io/example/agent:0.9.0
+          user: "1000:1000"
+          read_only: true
+          tmpfs:
+            - /tmp
+          volumes:
+            - ./agent/config.yaml:/etc/agent/config.yaml:ro # only the file it reads
+            - agent-data:/var/lib/agent
+          cap_drop: [ALL]
+          security_opt:
+            - no-new-privileges:true
+          ports:
+            - "127.0.0.1:8080:8080"
+          deploy:
+            resources:
+              limits:
+                memory: 256M
+                cpus: "0.5"
+                pids: 200
+          healthcheck:
+            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
+            interval: 30s
+            timeout: 5s
+            retries: 3
+          restart: unless-stopped
+          logging:
+            driver: json-file
+            options:
+              max-size: "10m"
+              max-file: "3"
+      volumes:
+        agent-data:
+    `),
+  },
   check(ctx) {
     for (const mount of mountSpecs(ctx.service.node)) {
       if (mount.type !== 'bind' || !mount.source?.startsWith('/')) continue;
       const source = normalHostPath(mount.source);
-      if (sockets.test(source)) continue;
+      if (engineSockets.has(source)) continue; // no-docker-socket reports it
       const hit = sensitive.find((dir) => source === dir || (dir !== '/' && source.startsWith(`${dir}/`)));
       if (hit) ctx.report(mount.sourceNode, `mounts the sensitive host path ${source}`);
     }

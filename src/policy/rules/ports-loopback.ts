@@ -1,5 +1,5 @@
 import type { Rule } from './types.js';
-import { portSpecs } from './util.js';
+import { example, portSpecs } from './util.js';
 
 const everyInterface = new Set(['0.0.0.0', '::', '[::]', '']);
 
@@ -11,6 +11,46 @@ export const portsLoopback: Rule = {
   rationale:
     "A port published without a host address listens on every interface, and Docker's own iptables rules put it in front of the host firewall (ufw does not see it).",
   hint: 'publish as "127.0.0.1:8080:80" and put a reverse proxy in front; mark a service meant for the network public (label steward.public: "true")',
+  examples: {
+    bad: example(`
+      services:
+        api:
+          image: ghcr.io/example/api:2.4.1
+          ports:
+            - "8080:8080"
+    `),
+    good: example(`
+      services:
+        api:
+          image: ghcr.io/example/api:2.4.1
+          user: "1000:1000"
+          read_only: true
+          tmpfs:
+            - /tmp
+          cap_drop: [ALL]
+          security_opt:
+            - no-new-privileges:true
+          ports:
+            - "127.0.0.1:8080:8080" # this host and its reverse proxy only
+          deploy:
+            resources:
+              limits:
+                memory: 256M
+                cpus: "0.5"
+                pids: 200
+          healthcheck:
+            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
+            interval: 30s
+            timeout: 5s
+            retries: 3
+          restart: unless-stopped
+          logging:
+            driver: json-file
+            options:
+              max-size: "10m"
+              max-file: "3"
+    `),
+  },
   check(ctx) {
     if (ctx.isPublic) return;
     for (const port of portSpecs(ctx.service.node)) {

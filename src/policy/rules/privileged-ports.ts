@@ -1,5 +1,5 @@
 import type { Rule } from './types.js';
-import { portSpecs } from './util.js';
+import { example, portSpecs } from './util.js';
 
 export const privilegedPorts: Rule = {
   id: 'privileged-ports',
@@ -9,6 +9,46 @@ export const privilegedPorts: Rule = {
   rationale:
     "A service listening on a port below 1024 inside the container needs root or NET_BIND_SERVICE, which undoes a non-root user and cap_drop: [ALL]; host ports below 1024 collide with the host's own daemons.",
   hint: 'let the service listen on a port ≥ 1024 (most images have a setting) and publish that; give the reverse proxy owning 80/443 an exception',
+  examples: {
+    bad: example(`
+      services:
+        web:
+          image: nginx:1.27.2
+          ports:
+            - "127.0.0.1:80:80"
+    `),
+    good: example(`
+      services:
+        web:
+          image: nginxinc/nginx-unprivileged:1.27.2-alpine
+          user: "101:101"
+          read_only: true
+          tmpfs:
+            - /tmp
+          cap_drop: [ALL]
+          security_opt:
+            - no-new-privileges:true
+          ports:
+            - "127.0.0.1:8080:8080" # the image listens on 8080: no root, no NET_BIND_SERVICE
+          deploy:
+            resources:
+              limits:
+                memory: 128M
+                cpus: "0.5"
+                pids: 200
+          healthcheck:
+            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/"]
+            interval: 30s
+            timeout: 5s
+            retries: 3
+          restart: unless-stopped
+          logging:
+            driver: json-file
+            options:
+              max-size: "10m"
+              max-file: "3"
+    `),
+  },
   check(ctx) {
     for (const port of portSpecs(ctx.service.node)) {
       const privileged = (p: number | undefined) => p !== undefined && p > 0 && p < 1024;

@@ -1,6 +1,6 @@
 import { type CNode, get, getPath, text } from '../compose/nodes.js';
 import type { Rule, RuleContext } from './types.js';
-import { deepestExisting } from './util.js';
+import { deepestExisting, example } from './util.js';
 
 function limitsPath(ctx: RuleContext, what: string, aspect: string): void {
   const at = deepestExisting(ctx, 'deploy', 'resources', 'limits');
@@ -22,6 +22,48 @@ export const resourceLimits: Rule = {
   rationale:
     'One leaking or runaway service should not take the box with it: without memory, CPU and pids limits it can starve the database, the broker and the SSH daemon.',
   hint: 'set `deploy.resources.limits: { memory: 256M, cpus: "0.5", pids: 200 }` (or mem_limit / cpus / pids_limit)',
+  examples: {
+    bad: example(`
+      services:
+        api:
+          image: ghcr.io/example/api:2.4.1
+          deploy:
+            resources:
+              limits:
+                memory: 256M
+    `),
+    good: example(`
+      services:
+        api:
+          image: ghcr.io/example/api:2.4.1
+          user: "1000:1000"
+          read_only: true
+          tmpfs:
+            - /tmp
+          cap_drop: [ALL]
+          security_opt:
+            - no-new-privileges:true
+          ports:
+            - "127.0.0.1:8080:8080"
+          deploy:
+            resources:
+              limits:
+                memory: 256M # the kernel stops this service, not the database
+                cpus: "0.5"
+                pids: 200 # a fork bomb ends here
+          healthcheck:
+            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
+            interval: 30s
+            timeout: 5s
+            retries: 3
+          restart: unless-stopped
+          logging:
+            driver: json-file
+            options:
+              max-size: "10m"
+              max-file: "3"
+    `),
+  },
   check(ctx) {
     const svc = ctx.service.node;
     const limits = getPath(svc, 'deploy', 'resources', 'limits');

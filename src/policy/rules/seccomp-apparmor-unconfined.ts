@@ -1,5 +1,5 @@
 import type { Rule } from './types.js';
-import { securityOpts } from './util.js';
+import { example, securityOpts } from './util.js';
 
 export const seccompApparmorUnconfined: Rule = {
   id: 'seccomp-apparmor-unconfined',
@@ -9,6 +9,48 @@ export const seccompApparmorUnconfined: Rule = {
   rationale:
     'The default seccomp profile blocks about 44 dangerous syscalls and AppArmor confines file access; "unconfined" turns that protection off for the whole container.',
   hint: 'remove the unconfined option; if one syscall is needed, ship a custom seccomp profile that allows just it',
+  examples: {
+    bad: example(`
+      services:
+        api:
+          image: ghcr.io/example/api:2.4.1
+          security_opt:
+            - seccomp:unconfined
+            - apparmor:unconfined
+    `),
+    good: example(`
+      services:
+        api:
+          image: ghcr.io/example/api:2.4.1
+          user: "1000:1000"
+          read_only: true
+          tmpfs:
+            - /tmp
+          cap_drop: [ALL]
+          # the default seccomp and AppArmor profiles stay on: nothing here says unconfined
+          security_opt:
+            - no-new-privileges:true
+          ports:
+            - "127.0.0.1:8080:8080"
+          deploy:
+            resources:
+              limits:
+                memory: 256M
+                cpus: "0.5"
+                pids: 200
+          healthcheck:
+            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
+            interval: 30s
+            timeout: 5s
+            retries: 3
+          restart: unless-stopped
+          logging:
+            driver: json-file
+            options:
+              max-size: "10m"
+              max-file: "3"
+    `),
+  },
   check(ctx) {
     for (const opt of securityOpts(ctx.service.node)) {
       if ((opt.name === 'seccomp' || opt.name === 'apparmor') && opt.value === 'unconfined') {

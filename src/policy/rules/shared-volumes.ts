@@ -1,5 +1,5 @@
 import type { Rule } from './types.js';
-import { type MountSpec, mountSpecs, normalHostPath } from './util.js';
+import { example, type MountSpec, mountSpecs, normalHostPath } from './util.js';
 
 function key(mount: MountSpec): string | undefined {
   if (!mount.source || mount.type === 'tmpfs') return undefined;
@@ -18,20 +18,99 @@ export const sharedVolumes: Rule = {
   rationale:
     'A directory two services both write can be corrupted by either, and lets a compromised service plant files the other one reads or runs.',
   hint: 'give each service its own volume, or mount it read-only (`:ro`) in every service but the writer',
+  examples: {
+    bad: example(`
+      services:
+        app:
+          image: ghcr.io/example/app:1.8.0
+          volumes:
+            - uploads:/app/uploads
+        scanner:
+          image: ghcr.io/example/scanner:0.4.1
+          volumes:
+            - uploads:/scan
+      volumes:
+        uploads:
+    `),
+    good: example(`
+      services:
+        app:
+          image: ghcr.io/example/app:1.8.0
+          user: "1000:1000"
+          read_only: true
+          tmpfs:
+            - /tmp
+          volumes:
+            - uploads:/app/uploads # the one writer
+          cap_drop: [ALL]
+          security_opt:
+            - no-new-privileges:true
+          ports:
+            - "127.0.0.1:8080:8080"
+          deploy:
+            resources:
+              limits:
+                memory: 256M
+                cpus: "0.5"
+                pids: 200
+          healthcheck:
+            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
+            interval: 30s
+            timeout: 5s
+            retries: 3
+          restart: unless-stopped
+          logging:
+            driver: json-file
+            options:
+              max-size: "10m"
+              max-file: "3"
+        scanner:
+          image: ghcr.io/example/scanner:0.4.1
+          user: "1000:1000"
+          read_only: true
+          tmpfs:
+            - /tmp
+          volumes:
+            - uploads:/scan:ro # reads what app wrote, cannot change it
+          cap_drop: [ALL]
+          security_opt:
+            - no-new-privileges:true
+          deploy:
+            resources:
+              limits:
+                memory: 256M
+                cpus: "0.5"
+                pids: 200
+          healthcheck:
+            test: ["CMD", "/scanner", "health"]
+            interval: 30s
+            timeout: 5s
+            retries: 3
+          restart: unless-stopped
+          logging:
+            driver: json-file
+            options:
+              max-size: "10m"
+              max-file: "3"
+      volumes:
+        uploads:
+    `),
+  },
   check(ctx) {
     const others = new Map<string, string>();
     for (const service of ctx.project.services) {
       if (service.name === ctx.service.name) continue;
       for (const mount of mountSpecs(service.node)) {
         const k = key(mount);
-        if (k && !others.has(k)) others.set(k, service.name);
+        // Only another writer counts: one writer beside read-only readers is the recommended form.
+        if (k && writable(mount) && !others.has(k)) others.set(k, service.name);
       }
     }
     for (const mount of mountSpecs(ctx.service.node)) {
       const k = key(mount);
       const other = k ? others.get(k) : undefined;
       if (other && writable(mount))
-        ctx.report(mount.node, `${mount.source} is also mounted by ${other}, and writable here`);
+        ctx.report(mount.node, `${mount.source} is also written by ${other}, and writable here`);
     }
   },
 };

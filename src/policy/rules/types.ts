@@ -36,5 +36,18 @@ export interface Rule {
   strictOnly?: boolean;
   /** Security rules count in the benchmark's "security rules checked". */
   security: boolean;
+  /**
+   * Two complete compose files for the docs and the contract test: `bad` yields at least one
+   * finding of this rule, `good` none (and reads as the recommended, hardened form).
+   */
+  examples: { bad: string; good: string };
+  /** The profile the examples are linted under, for a rule that only fires in strict. */
+  examplesProfile?: 'strict';
+  /** What `steward lint --fix` does about a finding; absent when no change is safe to make unasked. */
+  autoFix?: {
+    what: string;
+    /** True when the fix applies only in some cases. */
+    partial?: boolean;
+  };
   check(ctx: RuleContext): void;
 }

@@ -1,5 +1,6 @@
 import { get, text } from '../compose/nodes.js';
 import type { Rule } from './types.js';
+import { example } from './util.js';
 
 export const userNonRoot: Rule = {
   id: 'user-non-root',
@@ -9,6 +10,45 @@ export const userNonRoot: Rule = {
   rationale:
     'Root in a container is root on the host once anything escapes (a kernel bug, a mounted socket, a writable host path); most images can run as an unprivileged user.',
   hint: 'set `user: "1000:1000"` (or the image\'s unprivileged user); keep root only where the image needs it, with an exception that says why',
+  examples: {
+    bad: example(`
+      services:
+        api:
+          image: ghcr.io/example/api:2.4.1
+          user: root
+    `),
+    good: example(`
+      services:
+        api:
+          image: ghcr.io/example/api:2.4.1
+          user: "1000:1000" # an unprivileged uid:gid that owns nothing on the host
+          read_only: true
+          tmpfs:
+            - /tmp
+          cap_drop: [ALL]
+          security_opt:
+            - no-new-privileges:true
+          ports:
+            - "127.0.0.1:8080:8080"
+          deploy:
+            resources:
+              limits:
+                memory: 256M
+                cpus: "0.5"
+                pids: 200
+          healthcheck:
+            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
+            interval: 30s
+            timeout: 5s
+            retries: 3
+          restart: unless-stopped
+          logging:
+            driver: json-file
+            options:
+              max-size: "10m"
+              max-file: "3"
+    `),
+  },
   check(ctx) {
     const user = get(ctx.service.node, 'user');
     if (!user) {
@@ -17,7 +57,9 @@ export const userNonRoot: Rule = {
       );
       return;
     }
-    const value = (text(user) ?? '').trim();
+    const raw = text(user);
+    if (raw === undefined) return; // a mapping or list is invalid compose, not a root user
+    const value = raw.trim();
     const name = value.split(':')[0] ?? '';
     if (name === 'root' || name === '0' || value === '') ctx.report(user, `runs as root (user: "${value}")`);
   },

@@ -1,4 +1,4 @@
-import { type CNode, entry, get, getPath, items, type Loc, text } from '../compose/nodes.js';
+import { type CNode, entry, get, getPath, isTrue, items, type Loc, text } from '../compose/nodes.js';
 import type { RuleContext } from './types.js';
 
 export interface PortSpec {
@@ -108,7 +108,8 @@ export function mountSpecs(service: CNode): MountSpec[] {
         type: declared === undefined && source && isHostPath(source) ? 'bind' : type,
         source,
         target: text(get(node, 'target')),
-        options: propagation ? [propagation] : [],
+        // Long syntax says read-only as `read_only: true`; `ro` lets callers check one spelling.
+        options: [...(propagation ? [propagation] : []), ...(isTrue(get(node, 'read_only')) ? ['ro'] : [])],
         sourceNode: get(node, 'source') ?? node,
         optionsNode: getPath(node, 'bind', 'propagation') ?? node,
       });
@@ -174,4 +175,18 @@ export function deepestExisting(ctx: RuleContext, ...keys: string[]): Loc | unde
     at = e.value;
   }
   return found;
+}
+
+/**
+ * A compose example written indented inside a rule's file: drops the leading newline and the
+ * common indentation so the docs show it as the file a person would write.
+ */
+export function example(text: string): string {
+  const lines = text
+    .replace(/^\n/, '')
+    .replace(/\n[ \t]*$/, '\n')
+    .split('\n');
+  const indents = lines.filter((l) => l.trim() !== '').map((l) => l.search(/\S/));
+  const indent = indents.length > 0 ? Math.min(...indents) : 0;
+  return lines.map((l) => l.slice(indent)).join('\n');
 }

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ResolvedConfig } from '../config/resolve.js';
+
+/** What one compose project is: the -f files merged, as docker compose reads them. */
+export interface LintTarget {
+  files: string[];
+}
+
+const defaultNames = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+const overrideNames = [
+  'compose.override.yaml',
+  'compose.override.yml',
+  'docker-compose.override.yaml',
+  'docker-compose.override.yml',
+];
+
+/** compose.yaml (and its override file) in a directory, the way `docker compose` finds them. */
+export function defaultComposeFiles(dir: string): string[] {
+  const main = defaultNames.map((n) => path.join(dir, n)).find((f) => fs.existsSync(f));
+  if (!main) return [];
+  const override = overrideNames.map((n) => path.join(dir, n)).find((f) => fs.existsSync(f));
+  return override ? [main, override] : [main];
+}
+
+/** The compose projects of the configured services (policy.compose_files, each service's compose_file, or the default beside steward.yaml). */
+export function configuredTargets(config: ResolvedConfig): LintTarget[] {
+  if (config.policy.compose_files?.length) return [{ files: [...config.policy.compose_files] }];
+  const files = new Set<string>();
+  let anyCompose = false;
+  for (const service of Object.values(config.services)) {
+    if (service.kind !== 'compose') continue;
+    anyCompose = true;
+    if (service.compose_file) files.add(service.compose_file);
+  }
+  const targets: LintTarget[] = [...files].map((file) => ({ files: [file] }));
+  if (targets.length === 0 || anyCompose) {
+    const fallback = defaultComposeFiles(config.source.dir);
+    if (fallback.length && !targets.some((t) => t.files[0] === fallback[0])) {
+      if (
+        targets.length === 0 ||
+        Object.values(config.services).some((s) => s.kind === 'compose' && !s.compose_file)
+      ) {
+        targets.push({ files: fallback });
+      }
+    }
+  }
+  return targets;
+}
+
+/** Compose service name → Steward service name, for compliance records. */
+export function serviceNameMap(config: ResolvedConfig): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const [name, service] of Object.entries(config.services)) {
+    if (service.kind === 'compose') map.set(service.compose_service ?? name, name);
+  }
+  return map;
+}

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS policy_runs;
+DROP TABLE IF EXISTS policy_findings;
