@@ -1,5 +1,5 @@
 import type { CNode, Loc } from './compose/nodes.js';
-import type { ComposeProject, SourceFile } from './compose/project.js';
+import type { ComposeProject, ServiceModel, SourceFile } from './compose/project.js';
 import type { ExceptionSetting, SeveritySetting } from './config-schema.js';
 import {
   compareFindings,
@@ -34,10 +34,9 @@ export function effectiveSeverity(rule: Rule, opts: LintOptions): Severity | und
   return rule.defaultSeverity;
 }
 
-function isPublic(project: ComposeProject, name: string, opts: LintOptions): boolean {
-  if (opts.publicServices?.includes(name)) return true;
-  const service = project.services.find((s) => s.name === name);
-  const labels = service?.node.entries.find((e) => e.key === 'labels')?.value;
+function isPublic(service: ServiceModel, opts: LintOptions): boolean {
+  if (opts.publicServices?.includes(service.name)) return true;
+  const labels = service.node.entries.find((e) => e.key === 'labels')?.value;
   if (!labels) return false;
   const check = (v: string | undefined) => v === 'true';
   if (labels.kind === 'map') {
@@ -93,7 +92,7 @@ export function lintProject(project: ComposeProject, opts: LintOptions = {}): Li
   const wanted = opts.composeProfiles;
   for (const service of project.services) {
     if (wanted && service.profiles.length > 0 && !service.profiles.some((p) => wanted.includes(p))) continue;
-    const serviceIsPublic = isPublic(project, service.name, opts);
+    const serviceIsPublic = isPublic(service, opts);
     for (const { rule, severity } of active) {
       const ctx: RuleContext = {
         project,
@@ -167,6 +166,11 @@ function applySuppressions(
   const today = now.toISOString().slice(0, 10);
   const expiredReported = new Set<ExceptionSetting>();
   for (const finding of raw) {
+    // Nothing may hide that a file could not be checked at all.
+    if (finding.ruleId in metaRules) {
+      findings.push(finding);
+      continue;
+    }
     const inline = (ignoresByFile.get(finding.file) ?? []).find(
       (ig) =>
         ig.reason !== undefined &&

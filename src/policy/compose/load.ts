@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseYaml } from '../yaml/parse.js';
-import { AliasBudgetError, resolveDocument } from '../yaml/resolve.js';
+import { AliasBudgetError, resolveDocument, UnknownAliasError } from '../yaml/resolve.js';
 import { readEnvFile } from './env-file.js';
 import { type Env, interpolateString } from './interpolate.js';
 import { mergeMaps } from './merge.js';
@@ -86,18 +86,24 @@ export function loadProject(paths: string[], opts: LoadOptions = {}): ComposePro
         problem(index, first.offset, `not valid YAML: ${first.message}`, 'fix the YAML syntax first');
         return undefined;
       }
-      if (!doc.contents) continue;
+      const contents = doc.contents;
+      // An empty document (a trailing `---`, only comments) is skipped, as compose does.
+      if (!contents || (contents.kind === 'scalar' && contents.value === null)) continue;
       let root: CNode;
       try {
-        root = resolveDocument(doc.contents, index);
+        root = resolveDocument(contents, index);
       } catch (err) {
+        if (err instanceof UnknownAliasError) {
+          problem(index, err.offset, err.message, 'define the anchor (&name) before the alias uses it');
+          return undefined;
+        }
         if (!(err instanceof AliasBudgetError)) throw err;
-        problem(index, doc.contents.start, err.message, 'write the values out instead of nesting aliases');
+        problem(index, contents.start, err.message, 'write the values out instead of nesting aliases');
         return undefined;
       }
+      interpolateTree(root, env);
       const layer = toLayer(root, index);
       if (!layer) return undefined;
-      interpolateTree(layer.root, env);
       layers.push(layer);
     }
     if (layers.length === 0) {

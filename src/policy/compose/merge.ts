@@ -28,12 +28,20 @@ export function mergeNodes(base: CNode, over: CNode, key = ''): CNode {
 
 export function mergeMaps(base: CMap, over: CMap): CMap {
   const entries: CEntry[] = base.entries.slice();
+  // Last occurrence wins, as `entry()` reads a mapping with a repeated key; a Map keeps it linear.
+  const index = new Map<string, number>();
+  entries.forEach((e, i) => {
+    index.set(e.key, i);
+  });
   for (const e of over.entries) {
-    const at = entries.findIndex((b) => b.key === e.key);
-    const existing = at === -1 ? undefined : entries[at];
-    if (existing)
+    const at = index.get(e.key);
+    const existing = at === undefined ? undefined : entries[at];
+    if (existing && at !== undefined) {
       entries[at] = { key: e.key, keyLoc: e.keyLoc, value: mergeNodes(existing.value, e.value, e.key) };
-    else entries.push(e);
+    } else {
+      index.set(e.key, entries.length);
+      entries.push(e);
+    }
   }
   return { kind: 'map', loc: base.loc, entries };
 }

@@ -1,3 +1,4 @@
+import type { ComposeProject } from '../compose/project.js';
 import type { Rule } from './types.js';
 import { example, type MountSpec, mountSpecs, normalHostPath } from './util.js';
 
@@ -8,6 +9,27 @@ function key(mount: MountSpec): string | undefined {
 
 function writable(mount: MountSpec): boolean {
   return !mount.options.includes('ro') && !mount.options.includes('readonly');
+}
+
+const writersCache = new WeakMap<ComposeProject, Map<string, string[]>>();
+
+/** Mount key → services writing it, once per project (per service it would be quadratic). */
+function writersOf(project: ComposeProject): Map<string, string[]> {
+  let writers = writersCache.get(project);
+  if (writers) return writers;
+  writers = new Map();
+  for (const service of project.services) {
+    for (const mount of mountSpecs(service.node)) {
+      const k = key(mount);
+      // Only another writer counts: one writer beside read-only readers is the recommended form.
+      if (!k || !writable(mount)) continue;
+      const list = writers.get(k) ?? [];
+      if (!list.includes(service.name)) list.push(service.name);
+      writers.set(k, list);
+    }
+  }
+  writersCache.set(project, writers);
+  return writers;
 }
 
 export const sharedVolumes: Rule = {
@@ -97,18 +119,10 @@ export const sharedVolumes: Rule = {
     `),
   },
   check(ctx) {
-    const others = new Map<string, string>();
-    for (const service of ctx.project.services) {
-      if (service.name === ctx.service.name) continue;
-      for (const mount of mountSpecs(service.node)) {
-        const k = key(mount);
-        // Only another writer counts: one writer beside read-only readers is the recommended form.
-        if (k && writable(mount) && !others.has(k)) others.set(k, service.name);
-      }
-    }
+    const writers = writersOf(ctx.project);
     for (const mount of mountSpecs(ctx.service.node)) {
       const k = key(mount);
-      const other = k ? others.get(k) : undefined;
+      const other = k ? writers.get(k)?.find((name) => name !== ctx.service.name) : undefined;
       if (other && writable(mount))
         ctx.report(mount.node, `${mount.source} is also written by ${other}, and writable here`);
     }

@@ -5,13 +5,24 @@ import type { RawDocument, RawNode, ScalarStyle } from './raw.js';
  * Parses with the `yaml` library (the reference, and the fallback for anything the fast
  * scanner declines) and converts every document to the raw tree.
  */
+const tooDeep = 'nesting too deep to parse';
+
 export function parseWithYamlLib(src: string): RawDocument[] {
-  const docs = parseAllDocuments(src, { uniqueKeys: false, prettyErrors: false, merge: false });
-  const list = Array.isArray(docs) ? docs : [docs];
-  return list.map((doc) => ({
-    contents: doc.contents ? convert(doc.contents as Node) : null,
-    errors: doc.errors.map((e) => ({ offset: e.pos[0], message: e.message.split('\n')[0] ?? e.message })),
-  }));
+  try {
+    const docs = parseAllDocuments(src, { uniqueKeys: false, prettyErrors: false, merge: false });
+    const list = Array.isArray(docs) ? docs : [docs];
+    return list.map((doc) => ({
+      contents: doc.contents ? convert(doc.contents as Node) : null,
+      errors: doc.errors.map((e) => ({
+        offset: e.pos[0],
+        message: e.code === 'RESOURCE_EXHAUSTION' ? tooDeep : (e.message.split('\n')[0] ?? e.message),
+      })),
+    }));
+  } catch (err) {
+    // The library (and convert) recurse per nesting level; thousands of levels exhaust the stack.
+    if (err instanceof RangeError) return [{ contents: null, errors: [{ offset: 0, message: tooDeep }] }];
+    throw err;
+  }
 }
 
 function styleOf(type: Scalar['type']): ScalarStyle {
@@ -33,8 +44,9 @@ function rangeOf(node: Node): { start: number; end: number } {
   return range ? { start: range[0], end: range[1] } : { start: 0, end: 0 };
 }
 
-function convert(node: Node | null | undefined): RawNode {
-  if (node == null) return { kind: 'scalar', start: 0, end: 0, value: null, style: 'plain' };
+/** `at`: where a missing node (a flow key without a value) is, so it is not located at 1:1. */
+function convert(node: Node | null | undefined, at = 0): RawNode {
+  if (node == null) return { kind: 'scalar', start: at, end: at, value: null, style: 'plain' };
   const { start, end } = rangeOf(node);
   const anchor = 'anchor' in node && typeof node.anchor === 'string' ? { anchor: node.anchor } : {};
   if (isAlias(node)) return { kind: 'alias', start, end, name: (node as Alias).source };
@@ -57,7 +69,7 @@ function convert(node: Node | null | undefined): RawNode {
       flow: node.flow === true,
       entries: node.items.map((pair) => ({
         key: convert(pair.key as Node | null),
-        value: convert(pair.value as Node | null),
+        value: convert(pair.value as Node | null, (pair.key as Node | null)?.range?.[1] ?? start),
       })),
     };
   }

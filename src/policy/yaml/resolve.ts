@@ -6,6 +6,16 @@ export const MAX_RESOLVED_NODES = 200_000;
 
 export class AliasBudgetError extends Error {}
 
+/** `*name` without an earlier `&name`: docker compose refuses the file, so does Steward. */
+export class UnknownAliasError extends Error {
+  constructor(
+    readonly name: string,
+    readonly offset: number,
+  ) {
+    super(`alias *${name} refers to no anchor &${name} defined before it`);
+  }
+}
+
 /**
  * Expands aliases and merge keys (`<<: *a`, `<<: [*a, *b]`) into the located compose tree.
  * Everything reached through an alias is located at the alias use (and names the anchor);
@@ -29,8 +39,8 @@ export function resolveDocument(root: RawNode, file: number): CNode {
     if (depth > 500) throw new AliasBudgetError('nesting deeper than 500 levels');
     if (node.kind === 'alias') {
       const target = anchors.get(node.name);
+      if (!target) throw new UnknownAliasError(node.name, node.start);
       const loc: Loc = via ?? { file, start: node.start, end: node.end, via: node.name };
-      if (!target) return { kind: 'scalar', loc, value: null, quoted: false };
       return visit(target, loc, depth + 1);
     }
     // Registered before the children: YAML forbids an anchor referring to itself, and this
@@ -53,6 +63,9 @@ export function resolveDocument(root: RawNode, file: number): CNode {
   const visitMap = (node: RawMap, loc: Loc, via: Loc | undefined, depth: number): CMap => {
     const explicit: CEntry[] = [];
     const merged: CEntry[] = [];
+    // Sets, not scans: a hostile merge of many keys must stay linear.
+    const mergedKeys = new Set<string>();
+    const explicitKeys = new Set<string>();
     for (const { key, value } of node.entries) {
       const keyNode = visit(key, via, depth + 1);
       const keyText = keyNode.kind === 'scalar' ? (keyNode.value === null ? '' : String(keyNode.value)) : '';
@@ -62,14 +75,17 @@ export function resolveDocument(root: RawNode, file: number): CNode {
           const resolved = visit(source, via, depth + 1);
           if (resolved.kind !== 'map') continue;
           for (const e of resolved.entries) {
-            if (!merged.some((m) => m.key === e.key)) merged.push(e);
+            if (mergedKeys.has(e.key)) continue;
+            mergedKeys.add(e.key);
+            merged.push(e);
           }
         }
         continue;
       }
+      explicitKeys.add(keyText);
       explicit.push({ key: keyText, keyLoc: keyNode.loc, value: visit(value, via, depth + 1) });
     }
-    const entries = explicit.concat(merged.filter((m) => !explicit.some((e) => e.key === m.key)));
+    const entries = explicit.concat(merged.filter((m) => !explicitKeys.has(m.key)));
     return { kind: 'map', loc, entries };
   };
 
