@@ -9,10 +9,10 @@ export class AliasBudgetError extends Error {}
 /** `*name` without an earlier `&name`: docker compose refuses the file, so does Steward. */
 export class UnknownAliasError extends Error {
   constructor(
-    readonly name: string,
+    readonly alias: string,
     readonly offset: number,
   ) {
-    super(`alias *${name} refers to no anchor &${name} defined before it`);
+    super(`alias *${alias} refers to no anchor &${alias} defined before it`);
   }
 }
 
