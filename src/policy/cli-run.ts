@@ -91,6 +91,12 @@ export async function runLintCli(opts: LintCliOptions): Promise<number> {
   return exitCode(result, maxWarnings);
 }
 
+/** DOCKER_HOST when it names a unix socket (as the docker CLI reads it), else the default socket. */
+function dockerSocket(): string | undefined {
+  const host = process.env.DOCKER_HOST;
+  return host?.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
+}
+
 /** Plans per project, so a fix sees what the other -f files and extends bases already set. */
 async function planTargetFixes(targets: LintTarget[], opts: RunLintOptions): Promise<FileFix[]> {
   const all: FileFix[] = [];
@@ -106,7 +112,7 @@ async function planTargetFixes(targets: LintTarget[], opts: RunLintOptions): Pro
     )
       .toLowerCase()
       .replace(/[^a-z0-9_-]/g, '');
-    const running = dockerRunningImages(undefined, { project: projectName });
+    const running = dockerRunningImages(dockerSocket(), { project: projectName });
     for (const fix of await planFixes(result.findings, { running, project })) {
       if (!all.some((f) => f.file === fix.file)) all.push(fix);
     }

@@ -1,72 +1,82 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { chooseTag, dockerRunningImages, noRunningImages } from './index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDocker, type TestDocker } from '../../../test/support/docker.js';
+import { loadProject } from '../compose/load.js';
+import { lintProject } from '../lint.js';
+import { chooseTag, dockerRunningImages, noRunningImages, planFixes } from './index.js';
 
-// A stand-in Engine API on a unix socket: the client's HTTP is real, Docker is not needed.
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-async function fakeEngine(routes: Record<string, unknown>): Promise<{ socket: string; asked: string[] }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-docker-'));
-  const socket = path.join(dir, 'docker.sock');
-  const asked: string[] = [];
-  const server = http.createServer((req, res) => {
-    asked.push(decodeURIComponent(req.url ?? ''));
-    const body = routes[decodeURIComponent(req.url ?? '')];
-    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body ?? { message: 'no such thing' }));
+// A real, private dockerd (test/support/docker.ts): the image is imported busybox, tagged twice.
+let dk: TestDocker;
+let socket: string;
+const docker = (...args: string[]) => {
+  const r = spawnSync('docker', args, {
+    env: { ...process.env, ...dk.env },
+    encoding: 'utf8',
+    timeout: 60_000,
   });
-  await new Promise<void>((resolve) => server.listen(socket, resolve));
-  cleanups.push(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    fs.rmSync(dir, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+};
+const run = (project: string, service: string, image: string) =>
+  docker(
+    'run',
+    '-d',
+    '--label',
+    `com.docker.compose.project=${project}`,
+    '--label',
+    `com.docker.compose.service=${service}`,
+    image,
+    'sleep',
+    '600',
+  );
+
+beforeAll(async () => {
+  dk = await startDocker();
+  socket = dk.host.slice('unix://'.length);
+  docker('tag', dk.image, 'local/busybox:latest');
+  docker('tag', dk.image, 'local/busybox:1.36.1');
+  run('shop', 'web', 'local/busybox:latest');
+  run('other', 'web', 'local/busybox:latest');
+}, 120_000);
+
+afterAll(async () => {
+  if (dk) {
+    const ids = docker('ps', '-q').split('\n').filter(Boolean);
+    if (ids.length) docker('rm', '-f', ...ids);
+    await dk.stop();
+  }
+}, 60_000);
+
+describe('dockerRunningImages (real Docker Engine)', () => {
+  it("returns the repo tags of the image the service's container runs, filtered by compose project", async () => {
+    const tags = await dockerRunningImages(socket, { project: 'shop' }).tagsFor(
+      'web',
+      'local/busybox:latest',
+    );
+    expect(tags.sort()).toEqual(['local/busybox:1', 'local/busybox:1.36.1', 'local/busybox:latest']);
   });
-  return { socket, asked };
-}
 
-const listPath = (labels: string[]) => `/containers/json?filters=${JSON.stringify({ label: labels })}`;
-
-describe('dockerRunningImages', () => {
-  it("asks for the service's containers, then the tags of their image", async () => {
-    const { socket, asked } = await fakeEngine({
-      [listPath(['com.docker.compose.service=web'])]: [{ Id: 'c1', ImageID: 'sha256:abc' }],
-      '/images/sha256:abc/json': { Id: 'sha256:abc', RepoTags: ['nginx:1.27.2', 'nginx:latest'] },
-    });
-    expect(await dockerRunningImages(socket).tagsFor('web', 'nginx:latest')).toEqual([
-      'nginx:1.27.2',
-      'nginx:latest',
-    ]);
-    expect(asked).toEqual([listPath(['com.docker.compose.service=web']), '/images/sha256:abc/json']);
-  });
-
-  it('filters by compose project when given one', async () => {
-    const labels = ['com.docker.compose.service=web', 'com.docker.compose.project=shop'];
-    const { socket } = await fakeEngine({
-      [listPath(labels)]: [{ ImageID: 'sha256:abc' }],
-      '/images/sha256:abc/json': { RepoTags: ['nginx:1.27.2'] },
-    });
-    expect(await dockerRunningImages(socket, { project: 'shop' }).tagsFor('web', 'nginx')).toEqual([
-      'nginx:1.27.2',
-    ]);
-  });
-
-  it('knows nothing when the answer is ambiguous, missing, or Docker is not there', async () => {
-    const { socket } = await fakeEngine({
-      [listPath(['com.docker.compose.service=two'])]: [{ ImageID: 'sha256:a' }, { ImageID: 'sha256:b' }],
-      [listPath(['com.docker.compose.service=none'])]: [],
-      [listPath(['com.docker.compose.service=gone'])]: [{ ImageID: 'sha256:gone' }],
-    });
-    const docker = dockerRunningImages(socket);
-    expect(await docker.tagsFor('two', 'x')).toEqual([]);
-    expect(await docker.tagsFor('none', 'x')).toEqual([]);
-    expect(await docker.tagsFor('gone', 'x')).toEqual([]);
+  it('knows nothing when no container runs the service, or Docker is not there', async () => {
+    expect(await dockerRunningImages(socket, { project: 'shop' }).tagsFor('db', 'x')).toEqual([]);
     expect(await dockerRunningImages(path.join(os.tmpdir(), 'no-such.sock')).tagsFor('web', 'x')).toEqual([]);
     expect(await noRunningImages.tagsFor('web', 'x')).toEqual([]);
+  });
+
+  it('--fix pins a moving tag to the most specific tag the running image also carries', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-pin-'));
+    const file = path.join(dir, 'compose.yaml');
+    fs.writeFileSync(file, 'services:\n  web:\n    image: "local/busybox:latest"  # the box runs this\n');
+    const project = loadProject([file], { env: {} });
+    const findings = lintProject(project).findings;
+    const [fix] = await planFixes(findings, {
+      running: dockerRunningImages(socket, { project: 'shop' }),
+      project,
+    });
+    expect(fix?.after).toContain('image: "local/busybox:1.36.1"  # the box runs this\n');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 
