@@ -26,12 +26,16 @@ export class Rand {
   some<T>(items: readonly T[], n: number): T[] {
     const pool = [...items];
     const out: T[] = [];
-    while (out.length < n && pool.length > 0) out.push(pool.splice(Math.floor(this.next() * pool.length), 1)[0] as T);
+    while (out.length < n && pool.length > 0)
+      out.push(pool.splice(Math.floor(this.next() * pool.length), 1)[0] as T);
     return out;
   }
   hex(n: number): string {
     let s = '';
-    while (s.length < n) s += Math.floor(this.next() * 0x100000000).toString(16).padStart(8, '0');
+    while (s.length < n)
+      s += Math.floor(this.next() * 0x100000000)
+        .toString(16)
+        .padStart(8, '0');
     return s.slice(0, n);
   }
 }
@@ -95,12 +99,46 @@ export const IMAGES: readonly Image[] = [
   { name: 'immich-server', repo: 'ghcr.io/immich-app/immich-server', tags: ['v1.115.0', 'release'], kind: 'web', ports: ['2283'], data: '/usr/src/app/upload', env: (_r, s) => [['DB_PASSWORD', s('DB_PASSWORD')], ['REDIS_HOSTNAME', 'redis']] },
 ];
 
-export const APP_OWNERS = ['ghcr.io/acme', 'ghcr.io/example-org', 'registry.gitlab.com/platform/services', 'quay.io/team'];
-export const APP_NAMES = ['billing', 'orders', 'auth', 'search', 'notifier', 'inventory', 'reports', 'gateway', 'catalog', 'payments', 'ingest', 'export'];
+export const APP_OWNERS = [
+  'ghcr.io/acme',
+  'ghcr.io/example-org',
+  'registry.gitlab.com/platform/services',
+  'quay.io/team',
+];
+export const APP_NAMES = [
+  'billing',
+  'orders',
+  'auth',
+  'search',
+  'notifier',
+  'inventory',
+  'reports',
+  'gateway',
+  'catalog',
+  'payments',
+  'ingest',
+  'export',
+];
 export const APP_ROLES = ['api', 'worker', 'web', 'scheduler'] as const;
 export const DOMAINS = ['example.com', 'home.lan', 'lab.internal', 'corp.example.net'];
-export const LITERAL_SECRETS = ['changeme', 's3cr3t-P@ssw0rd', 'hunter2', 'admin123', 'Sup3rS3cret!', 'password'];
-export const CAPS = ['NET_BIND_SERVICE', 'CHOWN', 'SETUID', 'SETGID', 'DAC_OVERRIDE', 'NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'];
+export const LITERAL_SECRETS = [
+  'changeme',
+  's3cr3t-P@ssw0rd',
+  'hunter2',
+  'admin123',
+  'Sup3rS3cret!',
+  'password',
+];
+export const CAPS = [
+  'NET_BIND_SERVICE',
+  'CHOWN',
+  'SETUID',
+  'SETGID',
+  'DAC_OVERRIDE',
+  'NET_ADMIN',
+  'SYS_ADMIN',
+  'NET_RAW',
+];
 export const COMMENTS = [
   'keep in sync with the .env file',
   'TODO: move to a secret',
