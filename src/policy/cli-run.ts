@@ -5,10 +5,10 @@ import { StewardError } from '../core/errors.js';
 import { stewardVersion } from '../core/version.js';
 import { loadProject } from './compose/load.js';
 import type { PolicySettings } from './config-schema.js';
-import { countBySeverity, type LintResult } from './findings.js';
 import { dockerRunningImages, type FileFix, planFixes, unifiedDiff, writeFixes } from './fix/index.js';
 import { lintProject } from './lint.js';
-import { type ReportFormat, reporters } from './reporters/index.js';
+import { addTotals, type ReportFormat, streamReporters, type Totals, totalsOf } from './reporters/index.js';
+import { tooManyWarnings } from './reporters/util.js';
 import type { PolicyProfile } from './rules/types.js';
 import { lintOptionsFrom, lintTargets, type RunLintOptions } from './run-lint.js';
 import { defaultComposeFiles, type LintTarget } from './targets.js';
@@ -59,36 +59,36 @@ export async function runLintCli(opts: LintCliOptions): Promise<number> {
     });
   }
   const lintOpts: RunLintOptions = { policy, profile: opts.profile, composeProfiles: opts.composeProfiles };
-  let result = lintTargets(targets, lintOpts);
 
   if (opts.fix || opts.fixDryRun) {
     const fixes = await planTargetFixes(targets, lintOpts);
+    const count = fixes.reduce((n, f) => n + f.applied.length, 0);
+    const where = `${count} fix${count === 1 ? '' : 'es'} in ${fixes.length} file${fixes.length === 1 ? '' : 's'}`;
     if (opts.fixDryRun) {
       for (const fix of fixes) opts.write(unifiedDiff(fix));
-      const count = fixes.reduce((n, f) => n + f.applied.length, 0);
-      opts.note(
-        `${count} fix${count === 1 ? '' : 'es'} in ${fixes.length} file${fixes.length === 1 ? '' : 's'} (dry run: nothing written)`,
-      );
+      opts.note(`${where} (dry run: nothing written)`);
       return 0;
     }
     writeFixes(fixes);
-    const count = fixes.reduce((n, f) => n + f.applied.length, 0);
-    opts.note(
-      `fixed ${count} finding${count === 1 ? '' : 's'} in ${fixes.length} file${fixes.length === 1 ? '' : 's'}`,
-    );
-    result = lintTargets(targets, lintOpts);
+    opts.note(`applied ${where}`);
   }
 
   const maxWarnings = opts.maxWarnings ?? policy?.max_warnings;
-  opts.write(
-    reporters[opts.format]({
-      result,
-      colors: opts.colors,
-      toolVersion: stewardVersion,
-      ...(maxWarnings !== undefined ? { maxWarnings } : {}),
-    }),
-  );
-  return exitCode(result, maxWarnings);
+  const stream = streamReporters[opts.format]({
+    colors: opts.colors,
+    toolVersion: stewardVersion,
+    ...(maxWarnings !== undefined ? { maxWarnings } : {}),
+  });
+  // Project by project: each result is written and dropped, so memory stays flat over any number of files.
+  opts.write(stream.begin());
+  let totals: Totals = { files: 0, services: 0, errors: 0, warnings: 0, info: 0, suppressed: 0 };
+  for (const target of targets) {
+    const result = lintTargets([target], lintOpts);
+    opts.write(stream.project(result));
+    totals = addTotals(totals, totalsOf(result));
+  }
+  opts.write(stream.end(totals));
+  return exitCode(totals, maxWarnings);
 }
 
 /** DOCKER_HOST when it names a unix socket (as the docker CLI reads it), else the default socket. */
@@ -120,9 +120,8 @@ async function planTargetFixes(targets: LintTarget[], opts: RunLintOptions): Pro
   return all;
 }
 
-export function exitCode(result: LintResult, maxWarnings: number | undefined): number {
-  const counts = countBySeverity(result.findings);
-  if (counts.error > 0) return 1;
-  if (maxWarnings !== undefined && counts.warning > maxWarnings) return 1;
+export function exitCode(totals: Totals, maxWarnings: number | undefined): number {
+  if (totals.errors > 0) return 1;
+  if (tooManyWarnings(totals.warnings, maxWarnings)) return 1;
   return 0;
 }

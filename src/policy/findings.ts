@@ -34,8 +34,16 @@ export interface LintResult {
   suppressed: SuppressedFinding[];
 }
 
+const docUrls = new Map<string, string>();
+
+/** The rule's doc page; one string per rule, shared by all its findings. */
 export function docUrl(ruleId: string): string {
-  return `docs/rules/${ruleId}.md`;
+  let url = docUrls.get(ruleId);
+  if (url === undefined) {
+    url = `docs/rules/${ruleId}.md`;
+    docUrls.set(ruleId, url);
+  }
+  return url;
 }
 
 export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {

@@ -59,12 +59,13 @@ export function lintProject(project: ComposeProject, opts: LintOptions = {}): Li
     severity: Severity,
     message: string,
     hint: string,
-    extra: Partial<Finding> = {},
+    service?: string,
+    aspect?: string,
   ): Finding => {
     const file = project.files[loc.file] as SourceFile;
     const start = position(file, loc.start);
     const end = position(file, Math.max(loc.end, loc.start));
-    return {
+    const finding: Finding = {
       ruleId,
       severity,
       message: loc.via ? `${message} (from anchor &${loc.via})` : message,
@@ -73,11 +74,13 @@ export function lintProject(project: ComposeProject, opts: LintOptions = {}): Li
       column: start.column,
       endLine: end.line,
       endColumn: end.column,
-      ...(loc.via ? { anchor: loc.via } : {}),
       hint,
       docUrl: docUrl(ruleId),
-      ...extra,
     };
+    if (service !== undefined) finding.service = service;
+    if (loc.via) finding.anchor = loc.via;
+    if (aspect) finding.aspect = aspect;
+    return finding;
   };
 
   for (const p of project.problems) {
@@ -92,32 +95,38 @@ export function lintProject(project: ComposeProject, opts: LintOptions = {}): Li
   const wanted = opts.composeProfiles;
   for (const service of project.services) {
     if (wanted && service.profiles.length > 0 && !service.profiles.some((p) => wanted.includes(p))) continue;
-    const serviceIsPublic = isPublic(service, opts);
-    for (const { rule, severity } of active) {
-      const ctx: RuleContext = {
-        project,
-        service,
-        profile: opts.profile ?? 'baseline',
-        isPublic: serviceIsPublic,
-        report: (at: CNode | Loc, message: string, aspect?: string) => {
-          const loc = 'loc' in at ? at.loc : at;
-          raw.push(
-            toFinding(loc, rule.id, severity, message, rule.hint, {
-              service: service.name,
-              ...(aspect ? { aspect } : {}),
-            }),
-          );
-        },
-        reportMissing: (message: string, aspect?: string) => {
-          raw.push(
-            toFinding(service.keyLoc, rule.id, severity, message, rule.hint, {
-              service: service.name,
-              ...(aspect ? { aspect } : {}),
-            }),
-          );
-        },
-      };
-      rule.check(ctx);
+    // One context per service; the rule being run is swapped in (thousands of services × 21 rules).
+    let current = active[0];
+    const ctx: RuleContext = {
+      project,
+      service,
+      profile: opts.profile ?? 'baseline',
+      isPublic: isPublic(service, opts),
+      report: (at: CNode | Loc, message: string, aspect?: string) => {
+        if (!current) return;
+        const loc = 'loc' in at ? at.loc : at;
+        raw.push(
+          toFinding(loc, current.rule.id, current.severity, message, current.rule.hint, service.name, aspect),
+        );
+      },
+      reportMissing: (message: string, aspect?: string) => {
+        if (!current) return;
+        raw.push(
+          toFinding(
+            service.keyLoc,
+            current.rule.id,
+            current.severity,
+            message,
+            current.rule.hint,
+            service.name,
+            aspect,
+          ),
+        );
+      },
+    };
+    for (const entry of active) {
+      current = entry;
+      entry.rule.check(ctx);
     }
   }
 
@@ -164,6 +173,7 @@ function applySuppressions(
   }
 
   const today = now.toISOString().slice(0, 10);
+  const exceptionsGiven = (opts.exceptions?.length ?? 0) > 0;
   const expiredReported = new Set<ExceptionSetting>();
   for (const finding of raw) {
     // Nothing may hide that a file could not be checked at all.
@@ -171,7 +181,12 @@ function applySuppressions(
       findings.push(finding);
       continue;
     }
-    const inline = (ignoresByFile.get(finding.file) ?? []).find(
+    const fileIgnores = ignoresByFile.get(finding.file);
+    if (!exceptionsGiven && (fileIgnores === undefined || fileIgnores.length === 0)) {
+      findings.push(finding);
+      continue;
+    }
+    const inline = (fileIgnores ?? []).find(
       (ig) =>
         ig.reason !== undefined &&
         (ig.line === finding.line || (ig.ownLine && ig.line === finding.line - 1)) &&

@@ -5,7 +5,7 @@ import { AliasBudgetError, resolveDocument, UnknownAliasError } from '../yaml/re
 import { readEnvFile } from './env-file.js';
 import { type Env, interpolateString } from './interpolate.js';
 import { mergeMaps } from './merge.js';
-import { type CEntry, type CMap, type CNode, entry, get, type Loc, stringItems, text } from './nodes.js';
+import { type CMap, type CNode, entry, get, type Loc, stringItems, text } from './nodes.js';
 import type { ComposeProblem, ComposeProject, ServiceModel, SourceFile } from './project.js';
 
 export interface LoadOptions {
@@ -38,7 +38,8 @@ export function loadProject(paths: string[], opts: LoadOptions = {}): ComposePro
   const files: SourceFile[] = [];
   const problems: ComposeProblem[] = [];
   const projectDir = path.dirname(path.resolve(paths[0] ?? '.'));
-  const env: Env = opts.env ?? { ...readEnvFile(path.join(projectDir, '.env')), ...process.env };
+  const env: Env = opts.env ?? projectEnv(projectDir);
+  const substitute = (text: string) => interpolateString(text, env);
   const fileLayers = new Map<string, Layer[] | undefined>();
 
   const problem = (file: number, offset: number, message: string, hint: string) => {
@@ -91,7 +92,7 @@ export function loadProject(paths: string[], opts: LoadOptions = {}): ComposePro
       if (!contents || (contents.kind === 'scalar' && contents.value === null)) continue;
       let root: CNode;
       try {
-        root = resolveDocument(contents, index);
+        root = resolveDocument(contents, index, substitute);
       } catch (err) {
         if (err instanceof UnknownAliasError) {
           problem(index, err.offset, err.message, 'define the anchor (&name) before the alias uses it');
@@ -101,7 +102,6 @@ export function loadProject(paths: string[], opts: LoadOptions = {}): ComposePro
         problem(index, contents.start, err.message, 'write the values out instead of nesting aliases');
         return undefined;
       }
-      interpolateTree(root, env);
       const layer = toLayer(root, index);
       if (!layer) return undefined;
       layers.push(layer);
@@ -228,21 +228,17 @@ export function loadProject(paths: string[], opts: LoadOptions = {}): ComposePro
   return { files, services, root, problems };
 }
 
-function interpolateTree(node: CNode, env: Env): void {
-  if (node.kind === 'scalar') {
-    if (typeof node.value === 'string' && node.value.includes('$')) {
-      const raw = node.value;
-      const value = interpolateString(raw, env);
-      if (value !== raw) {
-        node.raw = raw;
-        node.value = value;
-      }
-    }
-    return;
+// Reading process.env is slow (every key is a call into the runtime): copy it once per run,
+// and read each directory's .env once, for the thousands of files a CI lint may pass.
+let processEnv: Env | undefined;
+const envByDir = new Map<string, Env>();
+
+function projectEnv(dir: string): Env {
+  let env = envByDir.get(dir);
+  if (!env) {
+    processEnv ??= { ...process.env };
+    env = { ...readEnvFile(path.join(dir, '.env')), ...processEnv };
+    envByDir.set(dir, env);
   }
-  if (node.kind === 'seq') {
-    for (const item of node.items) interpolateTree(item, env);
-    return;
-  }
-  for (const e of node.entries as CEntry[]) interpolateTree(e.value, env);
+  return env;
 }

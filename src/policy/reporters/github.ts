@@ -1,5 +1,4 @@
-import { countBySeverity } from '../findings.js';
-import type { Reporter } from './types.js';
+import type { StreamReporter } from './types.js';
 import { portablePath, tooManyWarnings } from './util.js';
 
 // https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts (escapeData/escapeProperty)
@@ -14,26 +13,29 @@ export function escapeProperty(s: string): string {
 const commands = { error: 'error', warning: 'warning', info: 'notice' } as const;
 
 /** GitHub Actions workflow commands: each finding becomes an annotation on the line. */
-export const github: Reporter = ({ result, maxWarnings }) => {
-  const lines = result.findings.map((f) => {
-    const props = [
-      `file=${escapeProperty(portablePath(f.file))}`,
-      `line=${f.line}`,
-      `col=${f.column}`,
-      `endLine=${f.endLine}`,
-      `endColumn=${f.endColumn}`,
-      `title=${escapeProperty(f.ruleId)}`,
-    ].join(',');
-    const message = `${f.service ? `[${f.service}] ` : ''}${f.message}${f.hint ? `\n${f.hint}` : ''}`;
-    return `::${commands[f.severity]} ${props}::${escapeData(message)}`;
-  });
-  const warnings = countBySeverity(result.findings).warning;
-  if (tooManyWarnings(warnings, maxWarnings)) {
+export const github: StreamReporter = ({ maxWarnings }) => ({
+  begin: () => '',
+  project(result) {
+    let out = '';
+    for (const f of result.findings) {
+      const props = [
+        `file=${escapeProperty(portablePath(f.file))}`,
+        `line=${f.line}`,
+        `col=${f.column}`,
+        `endLine=${f.endLine}`,
+        `endColumn=${f.endColumn}`,
+        `title=${escapeProperty(f.ruleId)}`,
+      ].join(',');
+      const message = `${f.service ? `[${f.service}] ` : ''}${f.message}${f.hint ? `\n${f.hint}` : ''}`;
+      out += `::${commands[f.severity]} ${props}::${escapeData(message)}\n`;
+    }
+    // No findings prints nothing at all: an empty log is the right answer there.
+    return out;
+  },
+  end(totals) {
+    if (!tooManyWarnings(totals.warnings, maxWarnings)) return '';
     // Without a file: shown on the run, so the reason the job failed is on the page.
-    lines.push(
-      `::error title=max-warnings::${escapeData(`too many warnings: ${warnings}, more than ${maxWarnings}`)}`,
-    );
-  }
-  // No findings prints nothing at all: an empty log is the right answer there.
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
-};
+    const message = `too many warnings: ${totals.warnings}, more than ${maxWarnings}`;
+    return `::error title=max-warnings::${escapeData(message)}\n`;
+  },
+});

@@ -1,5 +1,5 @@
 import type { Finding, SuppressedFinding } from '../findings.js';
-import type { Reporter } from './types.js';
+import type { StreamReporter } from './types.js';
 import { groupByFile } from './util.js';
 
 // Characters XML 1.0 forbids even escaped (controls, lone surrogates, U+FFFE/U+FFFF).
@@ -49,29 +49,30 @@ function skipped(f: SuppressedFinding): string {
 }
 
 /**
- * JUnit XML for CI test tabs: a suite per file, a failing test per finding. `tests` counts the
- * test cases written, so that tests ≥ failures + skipped holds for every consumer.
+ * JUnit XML for CI test tabs: a suite per file, a failing test per finding, suppressed findings
+ * skipped. Written project by project, so the root element carries no totals (they are optional).
  */
-export const junit: Reporter = ({ result }) => {
-  const files = [...new Set([...result.files, ...result.suppressed.map((f) => f.file)])];
-  const suppressedByFile = groupByFile(files, result.suppressed);
-  const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const suites: string[] = [];
-  let tests = 0;
-  for (const [file, findings] of groupByFile(files, result.findings)) {
-    const quiet = suppressedByFile.get(file) ?? [];
-    const cases = [...findings.map(failing), ...quiet.map(skipped)];
-    if (findings.length === 0) {
-      cases.push(`    <testcase classname="${attr(file)}" name="${attr(`${file} has no findings`)}"/>`);
+export const junit: StreamReporter = () => ({
+  begin: () => '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="steward">\n',
+  project(result) {
+    const files = [...new Set([...result.files, ...result.suppressed.map((f) => f.file)])];
+    const suppressedByFile = groupByFile(files, result.suppressed);
+    const suites: string[] = [];
+    for (const [file, findings] of groupByFile(files, result.findings)) {
+      const quiet = suppressedByFile.get(file) ?? [];
+      const cases = [...findings.map(failing), ...quiet.map(skipped)];
+      if (findings.length === 0) {
+        cases.push(`    <testcase classname="${attr(file)}" name="${attr(`${file} has no findings`)}"/>`);
+      }
+      // tests counts the cases written, so tests ≥ failures + skipped holds for every consumer.
+      suites.push(
+        `  <testsuite name="${attr(file)}" tests="${cases.length}" failures="${findings.length}" ` +
+          `errors="0" skipped="${quiet.length}">`,
+        ...cases,
+        '  </testsuite>',
+      );
     }
-    tests += cases.length;
-    suites.push(
-      `  <testsuite name="${attr(file)}" tests="${cases.length}" failures="${findings.length}" ` +
-        `errors="0" skipped="${quiet.length}">`,
-      ...cases,
-      '  </testsuite>',
-    );
-  }
-  lines.push(`<testsuites name="steward" tests="${tests}" failures="${result.findings.length}" errors="0">`);
-  return `${[...lines, ...suites, '</testsuites>'].join('\n')}\n`;
-};
+    return suites.length ? `${suites.join('\n')}\n` : '';
+  },
+  end: () => '</testsuites>\n',
+});

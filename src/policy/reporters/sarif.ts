@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { docUrl, type Finding, type SuppressedFinding } from '../findings.js';
 import { metaRules, rules } from '../rules/index.js';
 import type { Severity } from '../rules/types.js';
-import type { Reporter } from './types.js';
+import type { StreamReporter } from './types.js';
 import { portablePath } from './util.js';
 
 const levels = { error: 'error', warning: 'warning', info: 'note' } as const;
@@ -79,8 +79,10 @@ function fingerprint(f: Finding, occurrence: number): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 }
 
+const ruleIndexes = new Map(allRules.map((r, i) => [r.id, i]));
+
 function toResult(f: Finding | SuppressedFinding, occurrence: number) {
-  const ruleIndex = allRules.findIndex((r) => r.id === f.ruleId);
+  const ruleIndex = ruleIndexes.get(f.ruleId) ?? -1;
   const properties = {
     ...(f.service ? { service: f.service } : {}),
     ...(f.anchor ? { anchor: f.anchor } : {}),
@@ -117,15 +119,15 @@ function toResult(f: Finding | SuppressedFinding, occurrence: number) {
   };
 }
 
-/** SARIF 2.1.0 as GitHub code scanning takes it; suppressed findings go in marked as such. */
-export const sarif: Reporter = ({ result, toolVersion }) => {
+const RESULTS = '"@results@"';
+
+/**
+ * SARIF 2.1.0 as GitHub code scanning takes it; suppressed findings go in marked as such.
+ * The log is written around its results array, a result per line, project by project.
+ */
+export const sarif: StreamReporter = ({ toolVersion }) => {
   const seen = new Map<string, number>();
-  const results = [...result.findings, ...result.suppressed].map((f) => {
-    const key = fingerprint(f, 1);
-    const occurrence = (seen.get(key) ?? 0) + 1;
-    seen.set(key, occurrence);
-    return toResult(f, occurrence);
-  });
+  let first = true;
   const root = pathToFileURL(process.cwd()).href;
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -136,9 +138,24 @@ export const sarif: Reporter = ({ result, toolVersion }) => {
         // Relative URIs resolve against the directory Steward ran in; the trailing slash makes it a directory.
         originalUriBaseIds: { '%SRCROOT%': { uri: root.endsWith('/') ? root : `${root}/` } },
         columnKind: 'utf16CodeUnits',
-        results,
+        results: '@results@',
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  const [head = '', tail = ''] = JSON.stringify(log, null, 2).split(RESULTS);
+  return {
+    begin: () => `${head}[`,
+    project(result) {
+      let out = '';
+      for (const f of [...result.findings, ...result.suppressed]) {
+        const key = fingerprint(f, 1);
+        const occurrence = (seen.get(key) ?? 0) + 1;
+        seen.set(key, occurrence);
+        out += `${first ? '' : ','}\n        ${JSON.stringify(toResult(f, occurrence))}`;
+        first = false;
+      }
+      return out;
+    },
+    end: () => `${first ? '' : '\n      '}]${tail}\n`,
+  };
 };

@@ -1,7 +1,7 @@
 import type { Colors } from '../../cli/output.js';
-import { countBySeverity, type Finding } from '../findings.js';
+import type { Finding } from '../findings.js';
 import type { Severity } from '../rules/types.js';
-import type { Reporter, ReportInput } from './types.js';
+import type { ReportContext, StreamReporter, Totals } from './types.js';
 import { groupByFile, plural, tooManyWarnings } from './util.js';
 
 function paint(colors: Colors, severity: Severity, s: string): string {
@@ -31,31 +31,35 @@ function fileBlock(file: string, findings: readonly Finding[], colors: Colors): 
   return lines;
 }
 
-function summary(input: ReportInput): string[] {
-  const { result, colors, maxWarnings } = input;
-  const counts = countBySeverity(result.findings);
-  const total = result.findings.length;
-  const files = plural(result.files.length, 'file');
-  const suppressed = result.suppressed.length;
+function summary(totals: Totals, { colors, maxWarnings }: ReportContext): string[] {
+  const total = totals.errors + totals.warnings + totals.info;
+  const files = plural(totals.files, 'file');
+  const suppressed = totals.suppressed;
   const lines: string[] = [];
   if (total === 0) {
     lines.push(colors.green(`✔ no problems in ${files}${suppressed ? ` (${suppressed} suppressed)` : ''}`));
   } else {
-    const parts = `${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${counts.info} info`;
+    const parts = `${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}, ${totals.info} info`;
     const text = `✖ ${plural(total, 'problem')} (${parts}) in ${files}${suppressed ? `, ${suppressed} suppressed` : ''}`;
-    lines.push(colors.bold(counts.error ? colors.red(text) : counts.warning ? colors.yellow(text) : text));
+    lines.push(colors.bold(totals.errors ? colors.red(text) : totals.warnings ? colors.yellow(text) : text));
   }
-  if (tooManyWarnings(counts.warning, maxWarnings)) {
-    lines.push(colors.red(`✖ too many warnings: ${counts.warning}, more than the maximum of ${maxWarnings}`));
+  if (tooManyWarnings(totals.warnings, maxWarnings)) {
+    lines.push(
+      colors.red(`✖ too many warnings: ${totals.warnings}, more than the maximum of ${maxWarnings}`),
+    );
   }
   return lines;
 }
 
 /** For people at a terminal: findings grouped by file, a hint under each, one summary line. */
-export const text: Reporter = (input) => {
-  const blocks: string[] = [];
-  for (const [file, findings] of groupByFile(input.result.files, input.result.findings)) {
-    if (findings.length > 0) blocks.push(`${fileBlock(file, findings, input.colors).join('\n')}\n\n`);
-  }
-  return `${blocks.join('')}${summary(input).join('\n')}\n`;
-};
+export const text: StreamReporter = (ctx) => ({
+  begin: () => '',
+  project(result) {
+    let out = '';
+    for (const [file, findings] of groupByFile(result.files, result.findings)) {
+      if (findings.length > 0) out += `${fileBlock(file, findings, ctx.colors).join('\n')}\n\n`;
+    }
+    return out;
+  },
+  end: (totals) => `${summary(totals, ctx).join('\n')}\n`,
+});

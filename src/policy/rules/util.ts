@@ -1,6 +1,26 @@
 import { type CNode, entry, get, getPath, isTrue, items, type Loc, text } from '../compose/nodes.js';
 import type { RuleContext } from './types.js';
 
+// Several rules read the same service's ports, mounts and security options: parse them once.
+const portCache = new WeakMap<CNode, PortSpec[]>();
+const mountCache = new WeakMap<CNode, MountSpec[]>();
+const securityOptCache = new WeakMap<CNode, SecurityOpt[]>();
+
+function cached<T>(cache: WeakMap<CNode, T>, service: CNode, read: (service: CNode) => T): T {
+  let value = cache.get(service);
+  if (value === undefined) {
+    value = read(service);
+    cache.set(service, value);
+  }
+  return value;
+}
+
+export interface SecurityOpt {
+  name: string;
+  value: string;
+  node: CNode;
+}
+
 export interface PortSpec {
   node: CNode;
   hostIp: string | undefined;
@@ -14,6 +34,10 @@ export interface PortSpec {
 
 /** `ports:` entries in short ("[ip:]host:container[/proto]") or long syntax. */
 export function portSpecs(service: CNode): PortSpec[] {
+  return cached(portCache, service, readPorts);
+}
+
+function readPorts(service: CNode): PortSpec[] {
   const out: PortSpec[] = [];
   for (const node of items(get(service, 'ports'))) {
     if (node.kind === 'map') {
@@ -96,6 +120,10 @@ export interface MountSpec {
 
 /** `volumes:` entries in short ("src:dst[:opts]") or long syntax. */
 export function mountSpecs(service: CNode): MountSpec[] {
+  return cached(mountCache, service, readMounts);
+}
+
+function readMounts(service: CNode): MountSpec[] {
   const out: MountSpec[] = [];
   for (const node of items(get(service, 'volumes'))) {
     if (node.kind === 'map') {
@@ -155,7 +183,11 @@ export function normalHostPath(source: string): string {
 }
 
 /** `security_opt` items with their parsed name and value ("seccomp:unconfined" → seccomp, unconfined). */
-export function securityOpts(service: CNode): { name: string; value: string; node: CNode }[] {
+export function securityOpts(service: CNode): SecurityOpt[] {
+  return cached(securityOptCache, service, readSecurityOpts);
+}
+
+function readSecurityOpts(service: CNode): SecurityOpt[] {
   return items(get(service, 'security_opt')).flatMap((node) => {
     const raw = text(node);
     if (raw === undefined) return [];

@@ -34,16 +34,12 @@ function isFlowIndicator(c: number): boolean {
  * Tabs, CR, other C0/C1 controls, DEL, BOM and Unicode line separators all take paths in the
  * library's lexer that the scanner does not model.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const forbidden = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\ufeff\u2028\u2029]/;
+
 export function hasForbiddenChar(src: string): boolean {
-  for (let i = 0; i < src.length; i++) {
-    const c = src.charCodeAt(i);
-    if (c < 0x20) {
-      if (c !== LF) return true;
-    } else if (c >= 0x7f && (c <= 0x9f || c === 0xfeff || c === 0x2028 || c === 0x2029)) {
-      return true;
-    }
-  }
-  return false;
+  // One regex test: V8 scans it natively, several times faster than a charCodeAt loop.
+  return forbidden.test(src);
 }
 
 export class FlowScanner {

@@ -20,9 +20,10 @@ export class UnknownAliasError extends Error {
  * Expands aliases and merge keys (`<<: *a`, `<<: [*a, *b]`) into the located compose tree.
  * Everything reached through an alias is located at the alias use (and names the anchor);
  * explicit keys win over merged ones, earlier merge sources over later ones, as YAML's merge
- * key type defines.
+ * key type defines. `interpolate` substitutes `${VAR}` in string scalars (keeping the text as
+ * written in `raw`), here rather than in a second walk over the tree.
  */
-export function resolveDocument(root: RawNode, file: number): CNode {
+export function resolveDocument(root: RawNode, file: number, interpolate?: (text: string) => string): CNode {
   const anchors = new Map<string, RawNode>();
   let budget = MAX_RESOLVED_NODES;
   const spend = () => {
@@ -48,12 +49,13 @@ export function resolveDocument(root: RawNode, file: number): CNode {
     if (node.anchor && !via) anchors.set(node.anchor, node);
     const loc: Loc = via ?? { file, start: node.start, end: node.end };
     if (node.kind === 'scalar') {
-      return {
-        kind: 'scalar',
-        loc,
-        value: node.value,
-        quoted: node.style === 'single' || node.style === 'double',
-      };
+      const quoted = node.style === 'single' || node.style === 'double';
+      const value = node.value;
+      if (interpolate && typeof value === 'string' && value.includes('$')) {
+        const substituted = interpolate(value);
+        if (substituted !== value) return { kind: 'scalar', loc, value: substituted, raw: value, quoted };
+      }
+      return { kind: 'scalar', loc, value, quoted };
     }
     if (node.kind === 'seq')
       return { kind: 'seq', loc, items: node.items.map((item) => visit(item, via, depth + 1)) };
@@ -61,31 +63,31 @@ export function resolveDocument(root: RawNode, file: number): CNode {
   };
 
   const visitMap = (node: RawMap, loc: Loc, via: Loc | undefined, depth: number): CMap => {
-    const explicit: CEntry[] = [];
-    const merged: CEntry[] = [];
-    // Sets, not scans: a hostile merge of many keys must stay linear.
-    const mergedKeys = new Set<string>();
-    const explicitKeys = new Set<string>();
+    const entries: CEntry[] = [];
+    let merged: CEntry[] | undefined;
     for (const { key, value } of node.entries) {
       const keyNode = visit(key, via, depth + 1);
       const keyText = keyNode.kind === 'scalar' ? (keyNode.value === null ? '' : String(keyNode.value)) : '';
       if (keyText === '<<' && key.kind === 'scalar' && key.style === 'plain') {
+        merged ??= [];
         const sources = value.kind === 'seq' ? value.items : [value];
         for (const source of sources) {
           const resolved = visit(source, via, depth + 1);
-          if (resolved.kind !== 'map') continue;
-          for (const e of resolved.entries) {
-            if (mergedKeys.has(e.key)) continue;
-            mergedKeys.add(e.key);
-            merged.push(e);
-          }
+          if (resolved.kind === 'map') for (const e of resolved.entries) merged.push(e);
         }
         continue;
       }
-      explicitKeys.add(keyText);
-      explicit.push({ key: keyText, keyLoc: keyNode.loc, value: visit(value, via, depth + 1) });
+      entries.push({ key: keyText, keyLoc: keyNode.loc, value: visit(value, via, depth + 1) });
     }
-    const entries = explicit.concat(merged.filter((m) => !explicitKeys.has(m.key)));
+    if (!merged) return { kind: 'map', loc, entries };
+    // Explicit keys win over merged ones, earlier merge sources over later ones. Sets, not
+    // scans: a hostile merge of many keys must stay linear.
+    const taken = new Set(entries.map((e) => e.key));
+    for (const e of merged) {
+      if (taken.has(e.key)) continue;
+      taken.add(e.key);
+      entries.push(e);
+    }
     return { kind: 'map', loc, entries };
   };
 
