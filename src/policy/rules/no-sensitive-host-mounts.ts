@@ -24,6 +24,19 @@ const sensitive = [
   '/var/run',
 ];
 
+/**
+ * Read-only mounts that every other stack has and that give nothing away: the host's time
+ * zone and its CA certificates.
+ */
+const harmlessReadOnly = [
+  '/etc/localtime',
+  '/etc/timezone',
+  '/usr/share/zoneinfo',
+  '/etc/ssl/certs',
+  '/etc/ca-certificates',
+  '/etc/pki/ca-trust',
+];
+
 export const noSensitiveHostMounts: Rule = {
   id: 'no-sensitive-host-mounts',
   title: 'No sensitive host directories mounted',
@@ -31,7 +44,7 @@ export const noSensitiveHostMounts: Rule = {
   security: true,
   rationale:
     "Mounting /, /etc, /proc, /sys, /boot, /root or /var/lib/docker gives the container the host's credentials, kernel knobs or other containers' data.",
-  hint: 'mount only the directory the service needs (read-only where it can), never a system directory',
+  hint: 'mount only the directory the service needs (read-only where it can), never a system directory; /etc/localtime, /etc/timezone and the CA certificates may be mounted read-only',
   examples: {
     bad: example(`
       services:
@@ -83,6 +96,8 @@ export const noSensitiveHostMounts: Rule = {
       if (mount.type !== 'bind' || !mount.source?.startsWith('/')) continue;
       const source = normalHostPath(mount.source);
       if (engineSockets.has(source)) continue; // no-docker-socket reports it
+      const readOnly = mount.options.includes('ro') || mount.options.includes('readonly');
+      if (readOnly && harmlessReadOnly.some((p) => source === p || source.startsWith(`${p}/`))) continue;
       const hit = sensitive.find((dir) => source === dir || (dir !== '/' && source.startsWith(`${dir}/`)));
       if (hit) ctx.report(mount.sourceNode, `mounts the sensitive host path ${source}`);
     }
