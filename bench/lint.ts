@@ -204,7 +204,7 @@ function notes(sec: ReturnType<typeof securityRules>): string[] {
     'Files/s counts every file given on the command line: both JSON reports list them all. Files a tool could not read as compose (Steward invalid-compose; dclint invalid-yaml, invalid-schema, unknown-error) are counted in the table; they cost less to lint.',
     `Security rules checked: Steward counts its registry rules with \`security: true\` that the default (baseline) profile runs (${sec.steward.count} of ${sec.steward.totalRules}: ${sec.steward.ids.join(', ')}). dclint counts the rules its linter loads with no config whose own \`category\` is "security", read off a DCLinter instance (${sec.dclint.count} of ${sec.dclint.totalRules}: ${sec.dclint.ids.join(', ')}); of these only ${posture.filter((p) => sec.dclint.ids.includes(p)).join(' and ')} are about a container's security posture, the others check container-name and host-port uniqueness and naming. The issue's count of 2 is that narrower reading.`,
     'dclint builds a new Ajv instance and compiles the compose JSON schema for every file it lints (validationComposeSchema in bin/dclint.cjs): about half of its CPU time in a profile over 40 of these files; most of the rest is its rules, each of which parses the file again.',
-    "Steward writes one pretty-printed JSON document with every finding (tens of MB for this set); building and writing it is part of its time, as the report is part of dclint's.",
+    "Steward streams its JSON report project by project, one finding per line (about 20 MB for this set); writing it is part of its time, as the report is part of dclint's.",
   ];
 }
 
