@@ -1,18 +1,28 @@
 import { type CNode, entry, get, getPath, isTrue, items, type Loc, text } from '../compose/nodes.js';
 import type { RuleContext } from './types.js';
 
-// Several rules read the same service's ports, mounts and security options: parse them once.
-const portCache = new WeakMap<CNode, PortSpec[]>();
-const mountCache = new WeakMap<CNode, MountSpec[]>();
-const securityOptCache = new WeakMap<CNode, SecurityOpt[]>();
+// Several rules read the same service's ports, mounts and security options: parse them once,
+// kept on the service node itself (a WeakMap lookup cost more than the parsing it saved).
+const memoKey = Symbol('ruleMemo');
+interface Memo {
+  ports?: PortSpec[];
+  mounts?: MountSpec[];
+  securityOpts?: SecurityOpt[];
+}
 
-function cached<T>(cache: WeakMap<CNode, T>, service: CNode, read: (service: CNode) => T): T {
-  let value = cache.get(service);
+function cached<K extends keyof Memo>(
+  key: K,
+  service: CNode,
+  read: (service: CNode) => NonNullable<Memo[K]>,
+) {
+  const holder = service as CNode & { [memoKey]?: Memo };
+  const memo = (holder[memoKey] ??= {});
+  let value = memo[key];
   if (value === undefined) {
     value = read(service);
-    cache.set(service, value);
+    memo[key] = value;
   }
-  return value;
+  return value as NonNullable<Memo[K]>;
 }
 
 export interface SecurityOpt {
@@ -34,7 +44,7 @@ export interface PortSpec {
 
 /** `ports:` entries in short ("[ip:]host:container[/proto]") or long syntax. */
 export function portSpecs(service: CNode): PortSpec[] {
-  return cached(portCache, service, readPorts);
+  return cached('ports', service, readPorts);
 }
 
 function readPorts(service: CNode): PortSpec[] {
@@ -120,7 +130,7 @@ export interface MountSpec {
 
 /** `volumes:` entries in short ("src:dst[:opts]") or long syntax. */
 export function mountSpecs(service: CNode): MountSpec[] {
-  return cached(mountCache, service, readMounts);
+  return cached('mounts', service, readMounts);
 }
 
 function readMounts(service: CNode): MountSpec[] {
@@ -178,13 +188,15 @@ function isHostPath(source: string): boolean {
 
 /** Normalises a host path for comparison: no trailing slash, no `//`. */
 export function normalHostPath(source: string): string {
+  // Most paths are already clean: skip the regex work for them.
+  if (!source.includes('//') && (source.length <= 1 || !source.endsWith('/'))) return source;
   const cleaned = source.replace(/\/+/g, '/');
   return cleaned.length > 1 ? cleaned.replace(/\/$/, '') : cleaned;
 }
 
 /** `security_opt` items with their parsed name and value ("seccomp:unconfined" → seccomp, unconfined). */
 export function securityOpts(service: CNode): SecurityOpt[] {
-  return cached(securityOptCache, service, readSecurityOpts);
+  return cached('securityOpts', service, readSecurityOpts);
 }
 
 function readSecurityOpts(service: CNode): SecurityOpt[] {
