@@ -1,5 +1,6 @@
 import { get, stringItems } from '../compose/nodes.js';
 import { capabilityName, dangerousCapabilities } from './capabilities.js';
+import { hardenedExample } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example } from './util.js';
 
@@ -19,38 +20,9 @@ export const capAddDangerous: Rule = {
           cap_add:
             - SYS_ADMIN
     `),
-    good: example(`
-      services:
-        api:
-          image: ghcr.io/example/api:2.4.1
-          user: "1000:1000"
-          read_only: true
-          tmpfs:
-            - /tmp
-          # and no cap_add: a non-root service on port 8080 needs none
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 256M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-    `),
+    good: hardenedExample({
+      note: { cap_drop: 'and no cap_add: a non-root service on port 8080 needs none' },
+    }),
   },
   check(ctx) {
     for (const cap of stringItems(get(ctx.service.node, 'cap_add'))) {

@@ -1,5 +1,6 @@
 import { entry, stringItems } from '../compose/nodes.js';
 import { capabilityName } from './capabilities.js';
+import { hardenedExample, unprivilegedWeb } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example } from './util.js';
 
@@ -19,38 +20,10 @@ export const capDropAll: Rule = {
           cap_drop:
             - NET_RAW
     `),
-    good: example(`
-      services:
-        web:
-          image: nginxinc/nginx-unprivileged:1.27.2-alpine
-          user: "101:101"
-          read_only: true
-          tmpfs:
-            - /tmp
-          # uid 101 listening on 8080 needs no capability at all
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 128M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-    `),
+    good: hardenedExample({
+      ...unprivilegedWeb,
+      note: { cap_drop: 'uid 101 listening on 8080 needs no capability at all' },
+    }),
   },
   check(ctx) {
     const drop = entry(ctx.service.node, 'cap_drop');

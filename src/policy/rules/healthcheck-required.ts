@@ -1,4 +1,5 @@
 import { entry, get, isTrue, stringItems } from '../compose/nodes.js';
+import { hardenedExample } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example } from './util.js';
 
@@ -17,39 +18,10 @@ export const healthcheckRequired: Rule = {
           image: ghcr.io/example/api:2.4.1
           restart: unless-stopped
     `),
-    good: example(`
-      services:
-        api:
-          image: ghcr.io/example/api:2.4.1
-          user: "1000:1000"
-          read_only: true
-          tmpfs:
-            - /tmp
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 256M
-                cpus: "0.5"
-                pids: 200
-          # depends_on with condition: service_healthy can wait for this
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-            start_period: 10s
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-    `),
+    good: hardenedExample({
+      healthcheck: { startPeriod: '10s' },
+      note: { healthcheck: 'depends_on with condition: service_healthy can wait for this' },
+    }),
   },
   check(ctx) {
     const hc = entry(ctx.service.node, 'healthcheck');

@@ -1,4 +1,5 @@
 import { get, text } from '../compose/nodes.js';
+import { hardenedExample, unprivilegedWeb } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example } from './util.js';
 
@@ -52,37 +53,7 @@ export const imagePinned: Rule = {
         cache:
           image: redis:latest
     `),
-    good: example(`
-      services:
-        web:
-          image: nginxinc/nginx-unprivileged:1.27.2-alpine # strict also wants @sha256:…
-          user: "101:101"
-          read_only: true
-          tmpfs:
-            - /tmp
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 128M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-    `),
+    good: hardenedExample({ ...unprivilegedWeb, comment: { image: 'strict also wants @sha256:…' } }),
   },
   check(ctx) {
     const node = get(ctx.service.node, 'image');

@@ -1,4 +1,5 @@
 import { entry, get, getPath, text } from '../compose/nodes.js';
+import { hardenedExample } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example } from './util.js';
 
@@ -25,37 +26,9 @@ export const loggingLimits: Rule = {
           logging:
             driver: json-file
     `),
-    good: example(`
-      services:
-        api:
-          image: ghcr.io/example/api:2.4.1
-          user: "1000:1000"
-          read_only: true
-          tmpfs:
-            - /tmp
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 256M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m" # at most three files of 10 MB, then the oldest goes
-              max-file: "3"
-    `),
+    good: hardenedExample({
+      comment: { 'logging.options.max-size': 'at most three files of 10 MB, then the oldest goes' },
+    }),
   },
   check(ctx) {
     const logging = entry(ctx.service.node, 'logging');

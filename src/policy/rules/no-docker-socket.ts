@@ -1,3 +1,4 @@
+import { hardenedExample } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example, mountSpecs, normalHostPath } from './util.js';
 
@@ -29,40 +30,16 @@ export const noDockerSocket: Rule = {
           volumes:
             - /var/run/docker.sock:/var/run/docker.sock:ro
     `),
-    good: example(`
-      services:
-        dashboard:
-          image: ghcr.io/example/dashboard:3.0.2
-          user: "1000:1000"
-          read_only: true
-          tmpfs:
-            - /tmp
-          environment:
-            # a filtering proxy (e.g. tecnativa/docker-socket-proxy) answering read-only endpoints
-            DOCKER_HOST: tcp://docker-proxy:2375
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 256M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-    `),
+    good: hardenedExample({
+      name: 'dashboard',
+      image: 'ghcr.io/example/dashboard:3.0.2',
+      set: {
+        environment: [
+          '# a filtering proxy (e.g. tecnativa/docker-socket-proxy) answering read-only endpoints',
+          'DOCKER_HOST: tcp://docker-proxy:2375',
+        ],
+      },
+    }),
   },
   check(ctx) {
     for (const mount of mountSpecs(ctx.service.node)) {

@@ -1,4 +1,5 @@
 import { get, text } from '../compose/nodes.js';
+import { hardenedExample } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example } from './util.js';
 
@@ -27,41 +28,10 @@ export const noHostNamespaces: Rule = {
           network_mode: host
           pid: host
     `),
-    good: example(`
-      services:
-        api:
-          image: ghcr.io/example/api:2.4.1
-          user: "1000:1000"
-          read_only: true
-          tmpfs:
-            - /tmp
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          networks:
-            - backend # its own network namespace, not network_mode: host
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 256M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-      networks:
-        backend:
-    `),
+    good: hardenedExample({
+      set: { networks: ['- backend # its own network namespace, not network_mode: host'] },
+      top: { networks: ['backend:'] },
+    }),
   },
   check(ctx) {
     for (const ns of namespaces) {

@@ -1,4 +1,5 @@
 import { type CNode, get, getPath, keyValues } from '../compose/nodes.js';
+import { hardenedExample } from './hardened-example.js';
 import type { Rule, RuleContext } from './types.js';
 import { example } from './util.js';
 
@@ -52,48 +53,27 @@ export const noInlineSecrets: Rule = {
           environment:
             DATABASE_URL: postgres://app:hunter2@db:5432/app
     `),
-    good: example(`
-      services:
-        db:
-          image: postgres:16.4-bookworm
-          user: "999:999"
-          read_only: true
-          tmpfs:
-            - /tmp
-            - /var/run/postgresql
-          volumes:
-            - pgdata:/var/lib/postgresql/data
-          environment:
-            POSTGRES_USER: app
-            POSTGRES_PASSWORD_FILE: /run/secrets/db_password # the path, not the password
-          secrets:
-            - db_password
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          deploy:
-            resources:
-              limits:
-                memory: 512M
-                cpus: "1.0"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "pg_isready", "-U", "app"]
-            interval: 10s
-            timeout: 5s
-            retries: 5
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-      secrets:
-        db_password:
-          file: ./secrets/db_password.txt # kept out of git
-      volumes:
-        pgdata:
-    `),
+    good: hardenedExample({
+      name: 'db',
+      image: 'postgres:16.4-bookworm',
+      user: '999:999',
+      port: null,
+      limits: { memory: '512M', cpus: '1.0' },
+      healthcheck: { test: ['CMD', 'pg_isready', '-U', 'app'], interval: '10s', retries: 5 },
+      set: {
+        tmpfs: ['- /tmp', '- /var/run/postgresql'],
+        volumes: ['- pgdata:/var/lib/postgresql/data'],
+        environment: [
+          'POSTGRES_USER: app',
+          'POSTGRES_PASSWORD_FILE: /run/secrets/db_password # the path, not the password',
+        ],
+        secrets: ['- db_password'],
+      },
+      top: {
+        secrets: ['db_password:', '  file: ./secrets/db_password.txt # kept out of git'],
+        volumes: ['pgdata:'],
+      },
+    }),
   },
   check(ctx) {
     check(ctx, get(ctx.service.node, 'environment'), 'environment variable');

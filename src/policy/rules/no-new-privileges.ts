@@ -1,4 +1,5 @@
 import { entry } from '../compose/nodes.js';
+import { hardenedExample } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example, securityOpts } from './util.js';
 
@@ -19,37 +20,7 @@ export const noNewPrivileges: Rule = {
           security_opt:
             - no-new-privileges:false
     `),
-    good: example(`
-      services:
-        api:
-          image: ghcr.io/example/api:2.4.1
-          user: "1000:1000"
-          read_only: true
-          tmpfs:
-            - /tmp
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true # setuid binaries cannot raise privileges
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 256M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-    `),
+    good: hardenedExample({ comment: { security_opt: 'setuid binaries cannot raise privileges' } }),
   },
   check(ctx) {
     const opts = entry(ctx.service.node, 'security_opt');

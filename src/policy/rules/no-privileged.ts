@@ -1,4 +1,5 @@
 import { get, isTrue } from '../compose/nodes.js';
+import { hardenedExample } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example } from './util.js';
 
@@ -17,41 +18,16 @@ export const noPrivileged: Rule = {
           image: ghcr.io/example/zigbee-bridge:2.1.0
           privileged: true
     `),
-    good: example(`
-      services:
-        zigbee:
-          image: ghcr.io/example/zigbee-bridge:2.1.0
-          user: "1000:1000"
-          read_only: true
-          volumes:
-            - ./zigbee-data:/app/data
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          devices:
-            - /dev/ttyUSB0:/dev/ttyUSB0 # the one device, instead of privileged: true
-          group_add:
-            - dialout # the group that may open the serial device
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 256M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-    `),
+    good: hardenedExample({
+      name: 'zigbee',
+      image: 'ghcr.io/example/zigbee-bridge:2.1.0',
+      set: {
+        tmpfs: null,
+        volumes: ['- ./zigbee-data:/app/data'],
+        devices: ['- /dev/ttyUSB0:/dev/ttyUSB0 # the one device, instead of privileged: true'],
+        group_add: ['- dialout # the group that may open the serial device'],
+      },
+    }),
   },
   check(ctx) {
     const privileged = get(ctx.service.node, 'privileged');

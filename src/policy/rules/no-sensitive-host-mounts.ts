@@ -1,3 +1,4 @@
+import { hardenedExample } from './hardened-example.js';
 import { engineSockets } from './no-docker-socket.js';
 import type { Rule } from './types.js';
 import { example, mountSpecs, normalHostPath } from './util.js';
@@ -54,42 +55,17 @@ export const noSensitiveHostMounts: Rule = {
             - /:/host:ro
             - /etc:/host-etc
     `),
-    good: example(`
-      services:
-        agent:
-          image: ghcr.io/example/agent:0.9.0
-          user: "1000:1000"
-          read_only: true
-          tmpfs:
-            - /tmp
-          volumes:
-            - ./agent/config.yaml:/etc/agent/config.yaml:ro # only the file it reads
-            - agent-data:/var/lib/agent
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 256M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-      volumes:
-        agent-data:
-    `),
+    good: hardenedExample({
+      name: 'agent',
+      image: 'ghcr.io/example/agent:0.9.0',
+      set: {
+        volumes: [
+          '- ./agent/config.yaml:/etc/agent/config.yaml:ro # only the file it reads',
+          '- agent-data:/var/lib/agent',
+        ],
+      },
+      top: { volumes: ['agent-data:'] },
+    }),
   },
   check(ctx) {
     for (const mount of mountSpecs(ctx.service.node)) {

@@ -1,3 +1,4 @@
+import { hardenedExample } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example, portSpecs } from './util.js';
 
@@ -19,37 +20,7 @@ export const portsLoopback: Rule = {
           ports:
             - "8080:8080"
     `),
-    good: example(`
-      services:
-        api:
-          image: ghcr.io/example/api:2.4.1
-          user: "1000:1000"
-          read_only: true
-          tmpfs:
-            - /tmp
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          ports:
-            - "127.0.0.1:8080:8080" # this host and its reverse proxy only
-          deploy:
-            resources:
-              limits:
-                memory: 256M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-    `),
+    good: hardenedExample({ comment: { ports: 'this host and its reverse proxy only' } }),
   },
   check(ctx) {
     if (ctx.isPublic) return;

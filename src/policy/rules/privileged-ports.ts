@@ -1,3 +1,4 @@
+import { hardenedExample, unprivilegedWeb } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example, portSpecs } from './util.js';
 
@@ -17,37 +18,10 @@ export const privilegedPorts: Rule = {
           ports:
             - "127.0.0.1:80:80"
     `),
-    good: example(`
-      services:
-        web:
-          image: nginxinc/nginx-unprivileged:1.27.2-alpine
-          user: "101:101"
-          read_only: true
-          tmpfs:
-            - /tmp
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          ports:
-            - "127.0.0.1:8080:8080" # the image listens on 8080: no root, no NET_BIND_SERVICE
-          deploy:
-            resources:
-              limits:
-                memory: 128M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-    `),
+    good: hardenedExample({
+      ...unprivilegedWeb,
+      comment: { ports: 'the image listens on 8080: no root, no NET_BIND_SERVICE' },
+    }),
   },
   check(ctx) {
     for (const port of portSpecs(ctx.service.node)) {

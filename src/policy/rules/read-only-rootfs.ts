@@ -1,4 +1,5 @@
 import { get, isTrue } from '../compose/nodes.js';
+import { hardenedExample, unprivilegedWeb } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example } from './util.js';
 
@@ -17,37 +18,10 @@ export const readOnlyRootfs: Rule = {
           image: nginxinc/nginx-unprivileged:1.27.2-alpine
           read_only: false
     `),
-    good: example(`
-      services:
-        web:
-          image: nginxinc/nginx-unprivileged:1.27.2-alpine
-          user: "101:101"
-          read_only: true
-          tmpfs:
-            - /tmp # the pid file and request buffers; nothing else is writable
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 128M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-    `),
+    good: hardenedExample({
+      ...unprivilegedWeb,
+      comment: { tmpfs: 'the pid file and request buffers; nothing else is writable' },
+    }),
   },
   check(ctx) {
     const ro = get(ctx.service.node, 'read_only');

@@ -1,4 +1,5 @@
 import { type CNode, get, getPath, text } from '../compose/nodes.js';
+import { hardenedExample } from './hardened-example.js';
 import type { Rule, RuleContext } from './types.js';
 import { deepestExisting, example } from './util.js';
 
@@ -32,37 +33,12 @@ export const resourceLimits: Rule = {
               limits:
                 memory: 256M
     `),
-    good: example(`
-      services:
-        api:
-          image: ghcr.io/example/api:2.4.1
-          user: "1000:1000"
-          read_only: true
-          tmpfs:
-            - /tmp
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 256M # the kernel stops this service, not the database
-                cpus: "0.5"
-                pids: 200 # a fork bomb ends here
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-    `),
+    good: hardenedExample({
+      comment: {
+        'deploy.resources.limits.memory': 'the kernel stops this service, not the database',
+        'deploy.resources.limits.pids': 'a fork bomb ends here',
+      },
+    }),
   },
   check(ctx) {
     const svc = ctx.service.node;

@@ -1,4 +1,5 @@
 import { get, getPath, text } from '../compose/nodes.js';
+import { hardenedExample } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example } from './util.js';
 
@@ -21,37 +22,9 @@ export const restartPolicy: Rule = {
           image: ghcr.io/example/api:2.4.1
           restart: "no"
     `),
-    good: example(`
-      services:
-        api:
-          image: ghcr.io/example/api:2.4.1
-          user: "1000:1000"
-          read_only: true
-          tmpfs:
-            - /tmp
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 256M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped # back after a crash or a reboot, not after docker compose stop
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-    `),
+    good: hardenedExample({
+      comment: { restart: 'back after a crash or a reboot, not after docker compose stop' },
+    }),
   },
   check(ctx) {
     const restart = get(ctx.service.node, 'restart');

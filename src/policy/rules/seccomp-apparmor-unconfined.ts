@@ -1,3 +1,4 @@
+import { hardenedExample } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example, securityOpts } from './util.js';
 
@@ -18,38 +19,11 @@ export const seccompApparmorUnconfined: Rule = {
             - seccomp:unconfined
             - apparmor:unconfined
     `),
-    good: example(`
-      services:
-        api:
-          image: ghcr.io/example/api:2.4.1
-          user: "1000:1000"
-          read_only: true
-          tmpfs:
-            - /tmp
-          cap_drop: [ALL]
-          # the default seccomp and AppArmor profiles stay on: nothing here says unconfined
-          security_opt:
-            - no-new-privileges:true
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 256M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-    `),
+    good: hardenedExample({
+      note: {
+        security_opt: 'the default seccomp and AppArmor profiles stay on: nothing here says unconfined',
+      },
+    }),
   },
   check(ctx) {
     for (const opt of securityOpts(ctx.service.node)) {

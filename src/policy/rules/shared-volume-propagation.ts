@@ -1,3 +1,4 @@
+import { hardenedExample } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example, mountSpecs } from './util.js';
 
@@ -19,39 +20,11 @@ export const sharedVolumePropagation: Rule = {
           volumes:
             - /mnt/media:/media:rshared
     `),
-    good: example(`
-      services:
-        media:
-          image: ghcr.io/example/media-server:4.2.0
-          user: "1000:1000"
-          read_only: true
-          tmpfs:
-            - /tmp
-          volumes:
-            - /mnt/media:/media:ro # default propagation (rprivate): no mounts cross over
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 256M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-    `),
+    good: hardenedExample({
+      name: 'media',
+      image: 'ghcr.io/example/media-server:4.2.0',
+      set: { volumes: ['- /mnt/media:/media:ro # default propagation (rprivate): no mounts cross over'] },
+    }),
   },
   check(ctx) {
     for (const mount of mountSpecs(ctx.service.node)) {

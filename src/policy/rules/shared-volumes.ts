@@ -1,4 +1,5 @@
 import type { ComposeProject } from '../compose/project.js';
+import { hardenedExample } from './hardened-example.js';
 import type { Rule } from './types.js';
 import { example, type MountSpec, mountSpecs, normalHostPath } from './util.js';
 
@@ -54,69 +55,21 @@ export const sharedVolumes: Rule = {
       volumes:
         uploads:
     `),
-    good: example(`
-      services:
-        app:
-          image: ghcr.io/example/app:1.8.0
-          user: "1000:1000"
-          read_only: true
-          tmpfs:
-            - /tmp
-          volumes:
-            - uploads:/app/uploads # the one writer
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          ports:
-            - "127.0.0.1:8080:8080"
-          deploy:
-            resources:
-              limits:
-                memory: 256M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/healthz"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-        scanner:
-          image: ghcr.io/example/scanner:0.4.1
-          user: "1000:1000"
-          read_only: true
-          tmpfs:
-            - /tmp
-          volumes:
-            - uploads:/scan:ro # reads what app wrote, cannot change it
-          cap_drop: [ALL]
-          security_opt:
-            - no-new-privileges:true
-          deploy:
-            resources:
-              limits:
-                memory: 256M
-                cpus: "0.5"
-                pids: 200
-          healthcheck:
-            test: ["CMD", "/scanner", "health"]
-            interval: 30s
-            timeout: 5s
-            retries: 3
-          restart: unless-stopped
-          logging:
-            driver: json-file
-            options:
-              max-size: "10m"
-              max-file: "3"
-      volumes:
-        uploads:
-    `),
+    good: hardenedExample({
+      name: 'app',
+      image: 'ghcr.io/example/app:1.8.0',
+      set: { volumes: ['- uploads:/app/uploads # the one writer'] },
+      services: [
+        {
+          name: 'scanner',
+          image: 'ghcr.io/example/scanner:0.4.1',
+          port: null,
+          healthcheck: { test: ['CMD', '/scanner', 'health'] },
+          set: { volumes: ['- uploads:/scan:ro # reads what app wrote, cannot change it'] },
+        },
+      ],
+      top: { volumes: ['uploads:'] },
+    }),
   },
   check(ctx) {
     const writers = writersOf(ctx.project);

@@ -16,7 +16,11 @@ function cached<K extends keyof Memo>(
   read: (service: CNode) => NonNullable<Memo[K]>,
 ) {
   const holder = service as CNode & { [memoKey]?: Memo };
-  const memo = (holder[memoKey] ??= {});
+  let memo = holder[memoKey];
+  if (memo === undefined) {
+    memo = {};
+    holder[memoKey] = memo;
+  }
   let value = memo[key];
   if (value === undefined) {
     value = read(service);
