@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseYaml } from '../yaml/parse.js';
-import { AliasBudgetError, resolveDocument, UnknownAliasError } from '../yaml/resolve.js';
+import { AliasBudgetError, DuplicateKeyError, resolveDocument, UnknownAliasError } from '../yaml/resolve.js';
 import { readEnvFile } from './env-file.js';
 import { type Env, interpolateString } from './interpolate.js';
 import { mergeMaps } from './merge.js';
@@ -98,6 +98,15 @@ export function loadProject(paths: string[], opts: LoadOptions = {}): ComposePro
       try {
         root = resolveDocument(contents, index, substitute);
       } catch (err) {
+        if (err instanceof DuplicateKeyError) {
+          problem(
+            index,
+            err.offset,
+            err.message,
+            'keep one of the two; if both were meant, merge their values',
+          );
+          return undefined;
+        }
         if (err instanceof UnknownAliasError) {
           problem(index, err.offset, err.message, 'define the anchor (&name) before the alias uses it');
           return undefined;

@@ -27,6 +27,22 @@ describe('verdicts', () => {
     expect(project.services.map((s) => s.name)).toEqual(['web']);
   });
 
+  // A repeated key was read as "last wins"; docker compose refuses such a file (go-yaml), so must we.
+  it('a key repeated in one mapping is invalid-compose at the second key', () => {
+    const text = yaml(
+      'services:',
+      '  web:',
+      '    image: nginx:1.27',
+      '    environment:',
+      '      TZ: UTC',
+      '      TZ: CET',
+    );
+    const { result } = lintMemory({ 'compose.yaml': text });
+    const f = only(result.findings, 'invalid-compose');
+    expect([f.line, f.column]).toEqual([6, 7]);
+    expect(f.message).toContain('"TZ" appears twice');
+  });
+
   // applySuppressions (lint.ts) runs inline ignores over every raw finding, invalid-compose
   // included: a file Steward could not read then lints clean.
   it.each([

@@ -6,6 +6,16 @@ export const MAX_RESOLVED_NODES = 200_000;
 
 export class AliasBudgetError extends Error {}
 
+/** A key twice in one mapping: YAML forbids it and docker compose refuses the file. */
+export class DuplicateKeyError extends Error {
+  constructor(
+    readonly key: string,
+    readonly offset: number,
+  ) {
+    super(`key "${key}" appears twice in one mapping (docker compose refuses the file)`);
+  }
+}
+
 /** `*name` without an earlier `&name`: docker compose refuses the file, so does Steward. */
 export class UnknownAliasError extends Error {
   constructor(
@@ -79,6 +89,7 @@ export function resolveDocument(root: RawNode, file: number, interpolate?: (text
       }
       entries.push({ key: keyText, keyLoc: keyNode.loc, value: visit(value, via, depth + 1) });
     }
+    if (!via) assertUniqueKeys(entries);
     if (!merged) return { kind: 'map', loc, entries };
     // Explicit keys win over merged ones, earlier merge sources over later ones. Sets, not
     // scans: a hostile merge of many keys must stay linear.
@@ -92,4 +103,22 @@ export function resolveDocument(root: RawNode, file: number, interpolate?: (text
   };
 
   return visit(root, undefined, 0);
+}
+
+function assertUniqueKeys(entries: CEntry[]): void {
+  // Small mappings (nearly all of them) compare pairwise; a Set only where that would not be linear.
+  if (entries.length <= 12) {
+    for (let i = 1; i < entries.length; i++) {
+      const e = entries[i] as CEntry;
+      for (let j = 0; j < i; j++) {
+        if ((entries[j] as CEntry).key === e.key) throw new DuplicateKeyError(e.key, e.keyLoc.start);
+      }
+    }
+    return;
+  }
+  const seen = new Set<string>();
+  for (const e of entries) {
+    if (seen.has(e.key)) throw new DuplicateKeyError(e.key, e.keyLoc.start);
+    seen.add(e.key);
+  }
 }
