@@ -1,4 +1,5 @@
-import { type Alias, isAlias, isMap, isScalar, isSeq, type Node, parseAllDocuments, Scalar } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Alias, Node, Scalar } from 'yaml';
 import type { RawDocument, RawNode, ScalarStyle } from './raw.js';
 
 /**
@@ -7,9 +8,21 @@ import type { RawDocument, RawNode, ScalarStyle } from './raw.js';
  */
 const tooDeep = 'nesting too deep to parse';
 
+type YamlLib = typeof import('yaml');
+let lib: YamlLib | undefined;
+
+/**
+ * The library loads on first use (it costs ~45 ms at start-up): most compose files never need
+ * it, since the fast scanner reads them.
+ */
+function yamlLib(): YamlLib {
+  lib ??= createRequire(import.meta.url)('yaml') as YamlLib;
+  return lib;
+}
+
 export function parseWithYamlLib(src: string): RawDocument[] {
   try {
-    const docs = parseAllDocuments(src, { uniqueKeys: false, prettyErrors: false, merge: false });
+    const docs = yamlLib().parseAllDocuments(src, { uniqueKeys: false, prettyErrors: false, merge: false });
     const list = Array.isArray(docs) ? docs : [docs];
     return list.map((doc) => ({
       contents: doc.contents ? convert(doc.contents as Node) : null,
@@ -27,12 +40,12 @@ export function parseWithYamlLib(src: string): RawDocument[] {
 
 function styleOf(type: Scalar['type']): ScalarStyle {
   switch (type) {
-    case Scalar.QUOTE_SINGLE:
+    case 'QUOTE_SINGLE':
       return 'single';
-    case Scalar.QUOTE_DOUBLE:
+    case 'QUOTE_DOUBLE':
       return 'double';
-    case Scalar.BLOCK_FOLDED:
-    case Scalar.BLOCK_LITERAL:
+    case 'BLOCK_FOLDED':
+    case 'BLOCK_LITERAL':
       return 'block';
     default:
       return 'plain';
@@ -46,6 +59,7 @@ function rangeOf(node: Node): { start: number; end: number } {
 
 /** `at`: where a missing node (a flow key without a value) is, so it is not located at 1:1. */
 function convert(node: Node | null | undefined, at = 0): RawNode {
+  const { isAlias, isMap, isScalar, isSeq } = yamlLib();
   if (node == null) return { kind: 'scalar', start: at, end: at, value: null, style: 'plain' };
   const { start, end } = rangeOf(node);
   const anchor = 'anchor' in node && typeof node.anchor === 'string' ? { anchor: node.anchor } : {};
