@@ -2,7 +2,16 @@ import { docUrl, type Finding, type Suppression } from '../findings.js';
 import { metaRules, rulesById } from '../rules/index.js';
 import type { StreamReporter } from './types.js';
 
-const q = JSON.stringify;
+// Rule ids, file paths and most messages repeat across findings: quote each text once.
+const quoted = new Map<string, string>();
+function q(text: string): string {
+  let out = quoted.get(text);
+  if (out === undefined) {
+    out = JSON.stringify(text);
+    if (quoted.size < 50_000) quoted.set(text, out);
+  }
+  return out;
+}
 
 /**
  * A finding without what its rule says anyway (title, hint, doc: those are in `rules` once),
@@ -14,7 +23,7 @@ function compact(f: Finding, suppression?: Suppression): string {
   if (f.service !== undefined) out += `,"service":${q(f.service)}`;
   if (f.anchor !== undefined) out += `,"anchor":${q(f.anchor)}`;
   if (f.aspect !== undefined) out += `,"aspect":${q(f.aspect)}`;
-  if (suppression) out += `,"suppression":${q(suppression)}`;
+  if (suppression) out += `,"suppression":${JSON.stringify(suppression)}`;
   return `${out}}`;
 }
 
