@@ -140,7 +140,7 @@ What it measures, in one run:
   directory (no steward.yaml: the default policy);
 * **dclint** (the npm package, devDependency): \`node node_modules/dclint/bin/dclint.cjs -f json <every file>\`,
   one process, same cwd (no .dclintrc: its defaults, every rule on; no \`--fix\`);
-* each tool 3 times, alternating; wall time from spawn to exit (Node start-up included), peak RSS from GNU
+* dclint 3 times, each run preceded by 3 Steward runs (9 in all: its runs are short and the machine is shared); wall time from spawn to exit (Node start-up included), peak RSS from GNU
   time \`%M\`; files/s = files ÷ median wall time. Start-up is the median of 3 runs of the same command on one
   small file; "without start-up" divides by the median minus that. Both JSON reports are parsed (a single valid
   document each) to count files and findings.
