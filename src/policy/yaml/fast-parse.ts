@@ -6,34 +6,27 @@
  *
  * Node ends follow the library's composer: a block collection ends where its last value's
  * trailing trivia ends (the CST's `range[2]`), so comments and blank lines after a value have to
- * be attributed exactly as the library's CST parser attributes them. See `skipTrivia` and `pop`.
+ * be attributed exactly as the library's CST parser attributes them: that is fast-lines.ts.
  */
 
-import { DECLINE, Declined, FlowScanner, hasForbiddenChar } from './fast-flow.js';
+import { DECLINE, Declined, hasForbiddenChar } from './fast-flow.js';
+import { CONTENT, DOC_END, DOC_START, END, LineScanner } from './fast-lines.js';
 import { blockScalarEnd, blockScalarValue, resolvePlain } from './fast-scalars.js';
 import type { RawDocument, RawEntry, RawMap, RawNode, RawScalar, RawSeq } from './raw.js';
 
 const LF = 0x0a;
-const SPACE = 0x20;
 const DQUOTE = 0x22;
 const HASH = 0x23;
 const AMP = 0x26;
 const SQUOTE = 0x27;
 const PLUS = 0x2b;
 const DASH = 0x2d;
-const DOT = 0x2e;
 const COLON = 0x3a;
 const GT = 0x3e;
 const STAR = 0x2a;
 const LBRACKET = 0x5b;
 const LBRACE = 0x7b;
 const PIPE = 0x7c;
-
-/** Kinds of the next non-trivia line. */
-const CONTENT = 0;
-const END = 1;
-const DOC_START = 2;
-const DOC_END = 3;
 
 const MAX_DEPTH = 100;
 
@@ -55,22 +48,7 @@ function nullScalar(at: number): RawScalar {
   return { kind: 'scalar', start: at, end: at, value: null, style: 'plain' };
 }
 
-class BlockScanner extends FlowScanner {
-  /** Start of the line holding the lookahead (for columns of mid-line nodes). */
-  private lineStart = 0;
-  /** Lookahead: kind, offset of the first non-space character and indentation of the next line
-   * that is not blank or a comment. */
-  private nKind = END;
-  private nPos = 0;
-  private nIndent = 0;
-  /** The library's `range[2]` of the node just finished: where its trailing trivia ends. */
-  private end2 = 0;
-  /** Trivia after the last value that no node has claimed yet (the CST's start-only item),
-   * and the largest indentation of a comment in it. It moves up through closing collections. */
-  private trail = false;
-  private trailMax = -1;
-  /** Whether the trivia after an empty value contained a comment. */
-  private sepComment = false;
+class BlockScanner extends LineScanner {
   private depth = 0;
 
   stream(): RawDocument[] {
@@ -96,106 +74,12 @@ class BlockScanner extends FlowScanner {
     }
   }
 
-  /** Checks the rest of a `---`/`...` line; returns the offset after the marker and spaces. */
-  private afterMarker(): number {
-    const p = this.skipSpaces(this.nPos + 3);
-    const c = this.src.charCodeAt(p);
-    if (p >= this.n) this.pos = this.n;
-    else if (c === LF) this.pos = p + 1;
-    else if (c === HASH && p > this.nPos + 3) this.pos = this.eol(p);
-    else throw DECLINE; // content on a marker line
-    return p;
-  }
-
   private root(): RawNode {
     if (this.nIndent !== 0) throw DECLINE;
     this.trail = false; // trivia before the root node belongs to the document
     const node = this.isDashAt(this.nPos) ? this.seq(0) : this.map(0, null);
     if (this.nKind === CONTENT) throw DECLINE;
     return node;
-  }
-
-  /**
-   * Skips blank and comment lines from `this.pos` (a line start) and sets the lookahead.
-   * With `mergeable`, the last value was a flow scalar, alias or flow collection in a collection
-   * at column `f`: the library folds comment lines indented past `f` (and blank lines before
-   * them) into that value's trailing end, until the first comment that is not.
-   */
-  private skipTrivia(f: number, mergeable: boolean): void {
-    const src = this.src;
-    const n = this.n;
-    let pos = this.pos;
-    let merging = mergeable;
-    let trail = false;
-    let max = -1;
-    let comment = this.sepComment;
-    for (;;) {
-      let i = pos;
-      while (src.charCodeAt(i) === SPACE) i++;
-      if (i >= n) {
-        if (i > pos) trail = true;
-        this.nKind = END;
-        this.nPos = n;
-        this.nIndent = 0;
-        break;
-      }
-      const c = src.charCodeAt(i);
-      if (c === LF) {
-        trail = true;
-        pos = i + 1;
-        continue;
-      }
-      const k = i - pos;
-      if (c === HASH) {
-        const e = this.eol(i);
-        comment = true;
-        if (merging && k > f) {
-          this.end2 = e;
-          trail = false;
-        } else {
-          merging = false;
-          trail = true;
-          if (k > max) max = k;
-        }
-        pos = e;
-        continue;
-      }
-      this.nPos = i;
-      this.nIndent = k;
-      this.lineStart = pos;
-      this.nKind = CONTENT;
-      if (k === 0 && (c === DASH || c === DOT)) {
-        if (src.charCodeAt(i + 1) === c && src.charCodeAt(i + 2) === c && this.isSep(i + 3)) {
-          this.nKind = c === DASH ? DOC_START : DOC_END;
-        }
-      } else if (k > 0) {
-        trail = true;
-      }
-      break;
-    }
-    this.pos = pos;
-    this.trail = trail;
-    this.trailMax = max;
-    this.sepComment = comment;
-  }
-
-  /**
-   * A block collection at column `indent` is closing with last-value end `end1`. The library
-   * keeps a trailing start-only item in the collection (so its `range[2]` reaches the end of
-   * that trivia) unless the collection is at column 0 or all comments in it are less indented;
-   * otherwise the trivia moves up to the parent.
-   */
-  private pop(indent: number, end1: number): void {
-    if (this.trail && indent !== 0 && this.trailMax >= indent) {
-      this.end2 = this.nPos;
-      this.trail = false;
-    } else {
-      this.end2 = end1;
-    }
-  }
-
-  private isDashAt(i: number): boolean {
-    return this.src.charCodeAt(i) === DASH && this.isSep(i + 1);
   }
 
   private enter(): void {
