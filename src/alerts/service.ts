@@ -1,3 +1,4 @@
+import '../deploy/events.js';
 import { Cron } from 'croner';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ResolvedConfig } from '../config/resolve.js';
@@ -147,6 +148,13 @@ export function startAlerting(deps: AlertingDeps): Alerting {
       ),
     ),
     deps.events.subscribe('drill.passed', (e) => evaluator.onEvent('drill.passed', e.job, 'passed')),
+    deps.events.subscribe('deploy.rolled_back', (e) =>
+      evaluator.onEvent('deploy.rolled_back', e.service, e.reason),
+    ),
+    deps.events.subscribe('deploy.failed', (e) => evaluator.onEvent('deploy.failed', e.service, e.reason)),
+    deps.events.subscribe('deploy.succeeded', (e) =>
+      evaluator.onEvent('deploy.succeeded', e.service, 'live'),
+    ),
   ];
   // Checks already in a state when we start are evaluated now, so a firing alert whose check
   // recovered while Steward was down resolves, and a down check that has no alert gets one.

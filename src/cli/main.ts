@@ -23,8 +23,8 @@ function commandName(args: string[]): string | undefined {
  * and in CI over thousands of files, so it does not pay for the daemon's modules.
  */
 async function registerAll(program: Command, env: CliEnv): Promise<void> {
-  const [config, daemon, status, token, audit, db, jobs, backup, checks, alerts, metrics] = await Promise.all(
-    [
+  const [config, daemon, status, token, audit, db, jobs, backup, checks, alerts, metrics, deploy] =
+    await Promise.all([
       import('./config-commands.js'),
       import('./daemon-command.js'),
       import('./status-commands.js'),
@@ -36,8 +36,8 @@ async function registerAll(program: Command, env: CliEnv): Promise<void> {
       import('./checks-commands.js'),
       import('./alerts-commands.js'),
       import('./metrics-commands.js'),
-    ],
-  );
+      import('./deploy-commands.js'),
+    ]);
   config.registerConfigCommands(program, env);
   daemon.registerDaemonCommand(program, env);
   status.registerStatusCommands(program, env);
@@ -50,6 +50,7 @@ async function registerAll(program: Command, env: CliEnv): Promise<void> {
   alerts.registerAlertsCommands(program, env);
   registerLintCommand(program, env);
   metrics.registerMetricsCommands(program, env);
+  deploy.registerDeployCommands(program, env);
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { alertsSchema } from '../alerts/config-schema.js';
 import { backupsSchema } from '../backup/config-schema.js';
+import { deployReferenceIssues } from '../deploy/config-refs.js';
+import {
+  blueGreenSchema,
+  composeSpecSchema,
+  deploySchema,
+  nativeSpecSchema,
+} from '../deploy/config-schema.js';
 import { checksSchema, hostMetricsSchema } from '../monitor/checks/config-schema.js';
 import { metricsSchema } from '../monitor/config-schema.js';
 import { policySchema } from '../policy/config-schema.js';
@@ -70,16 +77,16 @@ export function configSchema(ctx: FieldContext) {
         .default(false)
         .meta({ description: 'A critical service must be covered by alert rules.' }),
       description: z.string().optional().meta({ description: 'What the service is, for people.' }),
-      compose_file: f
-        .path(
-          'The compose file that defines this service (default: compose.yaml or docker-compose.yml beside steward.yaml).',
-        )
-        .optional(),
-      compose_service: z
-        .string()
-        .min(1)
-        .optional()
-        .meta({ description: 'The service name in the compose file, when it differs from this key.' }),
+      compose: composeSpecSchema.optional(),
+      native: nativeSpecSchema(ctx).optional(),
+      strategy: z.enum(['recreate', 'blue-green']).default('recreate').meta({
+        description:
+          'recreate: replace in place behind the health gate; blue-green (native): run beside, switch the proxy.',
+      }),
+      blue_green: blueGreenSchema(ctx).optional(),
+      checks: z.array(z.string().min(1)).default([]).meta({
+        description: 'Checks that gate a deployment of this service (with those whose service: is this one).',
+      }),
     })
     .meta({ description: 'A service Steward knows about.' });
 
@@ -140,12 +147,18 @@ export function configSchema(ctx: FieldContext) {
     metrics: metricsSchema(ctx).prefault({}),
     alerts: alertsSchema(ctx).prefault({}),
     policy: policySchema(ctx).prefault({}),
+    deploy: deploySchema(ctx).prefault({}),
   };
 
-  return z.strictObject(sections).meta({
-    title: 'steward.yaml',
-    description: 'Configuration of Steward, the local-first operations steward.',
-  });
+  return z
+    .strictObject(sections)
+    .superRefine((config, issue) => {
+      for (const problem of deployReferenceIssues(config)) issue.addIssue({ code: 'custom', ...problem });
+    })
+    .meta({
+      title: 'steward.yaml',
+      description: 'Configuration of Steward, the local-first operations steward.',
+    });
 }
 
 export type ConfigSchema = ReturnType<typeof configSchema>;

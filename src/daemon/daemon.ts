@@ -13,6 +13,7 @@ import { errorMessage, StewardError } from '../core/errors.js';
 import { EventBus } from '../core/events.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { stewardVersion } from '../core/version.js';
+import { startDeployService } from '../deploy/service.js';
 import { commandJobs } from '../jobs/command-job.js';
 import { metricsScheduledJobs } from '../monitor/metrics.js';
 import { startMonitoring } from '../monitor/monitoring.js';
@@ -130,11 +131,21 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       registry: metrics.registry,
     });
     cleanup.push(() => compliance.stop());
+    const deploy = await startDeployService({
+      config: () => config,
+      store,
+      events,
+      clock,
+      logger,
+      registry: metrics.registry,
+    });
+    cleanup.push(() => deploy.stop());
 
     const app: FastifyInstance = await buildServer({
       monitoring,
       alerting,
       compliance,
+      deploy,
       config: () => config,
       store,
       scheduler,

@@ -56,7 +56,7 @@ export function policySchema(ctx: FieldContext) {
       }),
       compose_files: z.array(f.path('A compose file to lint.')).optional().meta({
         description:
-          "Compose files to lint (default: each compose service's compose_file, else compose.yaml beside steward.yaml).",
+          "Compose files to lint (default: each compose service's compose.files, else compose.yaml beside steward.yaml).",
       }),
       max_warnings: z
         .number()

@@ -23,27 +23,29 @@ export function defaultComposeFiles(dir: string): string[] {
   return override ? [main, override] : [main];
 }
 
-/** The compose projects of the configured services (policy.compose_files, each service's compose_file, or the default beside steward.yaml). */
+/** The compose projects of the configured services (policy.compose_files, each service's compose.files, or the default beside steward.yaml). */
 export function configuredTargets(config: ResolvedConfig): LintTarget[] {
   if (config.policy.compose_files?.length) return [{ files: [...config.policy.compose_files] }];
-  const files = new Set<string>();
+  const seen = new Set<string>();
+  const targets: LintTarget[] = [];
   let anyCompose = false;
   for (const service of Object.values(config.services)) {
     if (service.kind !== 'compose') continue;
     anyCompose = true;
-    if (service.compose_file) files.add(service.compose_file);
+    if (!service.compose) continue;
+    const files = service.compose.files.map((f) => path.resolve(config.source.dir, f));
+    const key = files.join('\0');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    targets.push({ files });
   }
-  const targets: LintTarget[] = [...files].map((file) => ({ files: [file] }));
-  if (targets.length === 0 || anyCompose) {
+  const needsDefault =
+    targets.length === 0 ||
+    (anyCompose && Object.values(config.services).some((s) => s.kind === 'compose' && !s.compose));
+  if (needsDefault) {
     const fallback = defaultComposeFiles(config.source.dir);
-    if (fallback.length && !targets.some((t) => t.files[0] === fallback[0])) {
-      if (
-        targets.length === 0 ||
-        Object.values(config.services).some((s) => s.kind === 'compose' && !s.compose_file)
-      ) {
-        targets.push({ files: fallback });
-      }
-    }
+    if (fallback.length && !targets.some((t) => t.files[0] === fallback[0]))
+      targets.push({ files: fallback });
   }
   return targets;
 }
@@ -52,7 +54,8 @@ export function configuredTargets(config: ResolvedConfig): LintTarget[] {
 export function serviceNameMap(config: ResolvedConfig): Map<string, string> {
   const map = new Map<string, string>();
   for (const [name, service] of Object.entries(config.services)) {
-    if (service.kind === 'compose') map.set(service.compose_service ?? name, name);
+    if (service.kind !== 'compose') continue;
+    for (const composeName of service.compose?.services ?? [name]) map.set(composeName, name);
   }
   return map;
 }

@@ -15,6 +15,7 @@ import type { Logger } from '../core/logger.js';
 import { stewardVersion } from '../core/version.js';
 import type { DaemonMetrics } from '../daemon/metrics.js';
 import type { Scheduler } from '../daemon/scheduler.js';
+import type { DeployService } from '../deploy/service.js';
 import type { Monitoring } from '../monitor/monitoring.js';
 import type { Compliance } from '../policy/compliance.js';
 import type { Store } from '../store/db.js';
@@ -23,6 +24,8 @@ import { alertRoutes } from './routes/alerts.js';
 import { auditRoutes } from './routes/audit.js';
 import { backupRoutes } from './routes/backups.js';
 import { checkRoutes } from './routes/checks.js';
+import { deployRoutes } from './routes/deploy.js';
+import { deployHookRoutes } from './routes/deploy-hook.js';
 import { healthRoutes } from './routes/health.js';
 import { heartbeatRoutes } from './routes/heartbeat.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -44,6 +47,8 @@ export interface ServerDeps {
   alerting?: Alerting;
   /** Compose policy compliance records, when the daemon keeps them. */
   compliance?: Compliance;
+  /** The deployment queue runner, when the daemon runs it. */
+  deploy?: DeployService;
   /** Where commands started through the API publish what happened. */
   events?: EventBus;
   /** For auth tests: fewer failures before 429. */
@@ -108,6 +113,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(heartbeatRoutes(deps), { prefix: '/api/v1' });
   await app.register(alertRoutes(deps), { prefix: '/api/v1' });
   await app.register(policyRoutes(deps), { prefix: '/api/v1' });
+  await app.register(deployRoutes(deps), { prefix: '/api/v1' });
+  await app.register(deployHookRoutes(deps));
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -11,6 +11,7 @@ import { BackupArchives } from './backup-archives.js';
 import { BackupRuns } from './backup-runs.js';
 import { Checks } from './checks.js';
 import { Deliveries } from './deliveries.js';
+import { Deployments } from './deployments.js';
 import { Environments } from './environments.js';
 import { JobRuns } from './job-runs.js';
 import { MetricSamples } from './metric-samples.js';
@@ -49,6 +50,7 @@ export interface Store {
   readonly alerts: Alerts;
   readonly silences: Silences;
   readonly policyFindings: PolicyFindings;
+  readonly deployments: Deployments;
   readonly deliveries: Deliveries;
   /** Whether a write lock can be taken right now (health checks). */
   isWritable(): boolean;
@@ -95,6 +97,7 @@ export function openStore(options: OpenStoreOptions): Store {
     alerts: new Alerts(db, clock),
     silences: new Silences(db, clock),
     policyFindings: new PolicyFindings(db, clock),
+    deployments: new Deployments(db, clock),
     deliveries: new Deliveries(db, clock),
     archives: new BackupArchives(db, clock),
     recoveryPoints: new RecoveryPoints(db),

@@ -53,6 +53,17 @@ export {
 } from './checks.js';
 export { defaultMigrationsDir, type OpenStoreOptions, openStore, type Store } from './db.js';
 export { Deliveries, type DeliveryRecord, type DeliveryState } from './deliveries.js';
+export {
+  type Deployment,
+  type DeploymentLogLine,
+  type DeploymentState,
+  Deployments,
+  type DeploymentTrigger,
+  deploymentLifecycle,
+  type ServiceDeployment,
+  type ServiceDeploymentState,
+  serviceDeploymentLifecycle,
+} from './deployments.js';
 export { type Environment, Environments, type EnvironmentType, environmentTypes } from './environments.js';
 export {
   type JobOutcome,

@@ -69,6 +69,18 @@ const builtins: Record<string, RuleConfig> = {
     severity: 'warning',
     summary: 'filesystem {{labels.mountpoint}} has {{value}} of its space free',
   },
+  'deploy-rolled-back': {
+    ...common,
+    event: 'deploy.rolled_back',
+    severity: 'critical',
+    summary: 'deployment of {{labels.job}} failed its gate and was rolled back: {{message}}',
+  },
+  'deploy-failed': {
+    ...common,
+    event: 'deploy.failed',
+    severity: 'critical',
+    summary: 'deployment of {{labels.job}} failed: {{message}}',
+  },
   'job-failed': {
     ...common,
     event: 'job.failed',

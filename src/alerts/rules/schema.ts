@@ -13,6 +13,8 @@ export const eventRules = {
   'drill.failed': 'drill.passed',
   'drill.rto_exceeded': 'drill.passed',
   'job.failed': 'job.succeeded',
+  'deploy.rolled_back': 'deploy.succeeded',
+  'deploy.failed': 'deploy.succeeded',
 } as const;
 export type RuleEvent = keyof typeof eventRules;
 
