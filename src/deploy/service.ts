@@ -161,7 +161,8 @@ async function resumeLive(
   for (const [name, spec] of Object.entries(ctx.config.services)) {
     if (spec.kind !== 'native' || spec.native?.runner !== 'supervised') continue;
     const live = ctx.store.deployments.live(name);
-    if (!live) continue;
+    // A service recovery just gated is already running.
+    if (!live || deps.runtime.running(name)) continue;
     try {
       await driverFor('native').resume(driverContext(ctx, deps, live.deploymentId, name), unitOf(ctx, live));
       logger.info({ service: name, deployment: live.deploymentId }, 'native service resumed');

@@ -42,6 +42,11 @@ export class NativeRuntime {
     return path.join(this.#stateDir, service, `port-${port}.pid`);
   }
 
+  /** Whether Steward runs any process of the service now. */
+  running(service: string): boolean {
+    return (this.#services.get(service)?.processes.size ?? 0) > 0;
+  }
+
   process(service: string, port: number): Supervised | undefined {
     return this.#services.get(service)?.processes.get(port);
   }
