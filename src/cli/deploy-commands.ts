@@ -224,3 +224,48 @@ function printOutcome(env: CliEnv, view: DeploymentView, json: boolean | undefin
     env.printer.line(`  ${s.service}: ${s.state}${s.reason ? ` — ${s.reason}` : ''}`);
   }
 }
+
+export function registerExposureCommands(program: Command, env: CliEnv): void {
+  const group = command(
+    program,
+    'exposure',
+    'The exposure gate: commands run on a service’s healthy/unhealthy transitions',
+    ['steward exposure status'],
+  );
+  command(
+    group,
+    'status',
+    'Each exposed service’s health, what was applied, and what would run now (a dry run: nothing runs)',
+    ['steward exposure status', 'steward exposure status --json'],
+  )
+    .addOption(jsonOption())
+    .action(async (opts: { json?: boolean }) => {
+      const [{ exposureStatus }, { gateChecks }] = await Promise.all([
+        import('../deploy/exposure/index.js'),
+        import('../deploy/health-gate.js'),
+      ]);
+      const list = await withContext(env.globals(), (ctx) => {
+        const states = new Map(ctx.store.checks.list().map((c) => [c.name, c.state as string]));
+        return exposureStatus({
+          services: () => ctx.config.services,
+          checksOf: (service) =>
+            gateChecks(ctx, service).map((name) => ({ name, state: states.get(name) ?? 'unknown' })),
+          runs: ctx.store.exposureRuns,
+        });
+      });
+      if (opts.json) return env.printer.json({ services: list });
+      if (!list.length) return env.printer.line('no service has exposure: commands');
+      env.printer.table(
+        list.map((s) => ({
+          service: s.service,
+          health: s.health,
+          applied: s.applied ?? '-',
+          'would run': s.wouldRun ?? '-',
+          'last run': s.lastRun
+            ? `${s.lastRun.transition} ${s.lastRun.outcome} ${localTime(s.lastRun.startedAt)}`
+            : '-',
+        })),
+        ['service', 'health', 'applied', 'would run', 'last run'],
+      );
+    });
+}

@@ -51,6 +51,7 @@ async function registerAll(program: Command, env: CliEnv): Promise<void> {
   registerLintCommand(program, env);
   metrics.registerMetricsCommands(program, env);
   deploy.registerDeployCommands(program, env);
+  deploy.registerExposureCommands(program, env);
 }
 
 async function main(argv: string[]): Promise<number> {

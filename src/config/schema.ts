@@ -6,6 +6,7 @@ import {
   blueGreenSchema,
   composeSpecSchema,
   deploySchema,
+  exposureSchema,
   nativeSpecSchema,
 } from '../deploy/config-schema.js';
 import { checksSchema, hostMetricsSchema } from '../monitor/checks/config-schema.js';
@@ -84,6 +85,7 @@ export function configSchema(ctx: FieldContext) {
           'recreate: replace in place behind the health gate; blue-green (native): run beside, switch the proxy.',
       }),
       blue_green: blueGreenSchema(ctx).optional(),
+      exposure: exposureSchema(ctx).optional(),
       checks: z.array(z.string().min(1)).default([]).meta({
         description: 'Checks that gate a deployment of this service (with those whose service: is this one).',
       }),

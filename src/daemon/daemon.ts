@@ -132,6 +132,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     });
     cleanup.push(() => compliance.stop());
     const deploy = await startDeployService({
+      checkState: (name) => monitoring.engine.get(name)?.state,
       config: () => config,
       store,
       events,

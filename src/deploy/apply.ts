@@ -5,10 +5,11 @@ import type { Deployment, DeploymentState } from '../store/index.js';
 import './events.js';
 import { backupGate, policyGate } from './gates.js';
 import { definitionFile, type PlannedService, planServices, requireServices } from './plan.js';
+import type { Stack } from './render.js';
 import { executeRollback } from './rollback.js';
 import { type DeployDeps, type Outcome, rollout } from './rollout.js';
 import { prepareSnapshot } from './snapshot.js';
-import { prepareStack } from './stack.js';
+import { prepareStack, syncWorkDir } from './stack.js';
 
 /**
  * Runs one queued deployment to its end: desired state, plan, gates, then each changed
@@ -104,7 +105,7 @@ async function executeForward(
 
   let worst: Outcome = 'live';
   for (const [i, p] of changed.entries()) {
-    const outcome = await deployService(ctx, deps, deployment, stack.dir, p);
+    const outcome = await deployService(ctx, deps, deployment, stack, p);
     if (outcome !== 'live') {
       worst = outcome;
       const skipped = changed.slice(i + 1).map((s) => s.service);
@@ -120,7 +121,7 @@ async function deployService(
   ctx: CommandContext,
   deps: DeployDeps,
   deployment: Deployment,
-  stackDir: string,
+  stack: Stack,
   p: PlannedService,
 ): Promise<Outcome> {
   const store = ctx.store.deployments;
@@ -133,14 +134,19 @@ async function deployService(
     previousId: previousRow?.id ?? null,
     ...(p.desired.native ? { version: p.desired.native.version } : {}),
     detail: p.desired.compose
-      ? { ...p.desired.compose }
+      ? { ...p.desired.compose, projectDir: composeProjectDir(ctx, stack, p.desired.compose.project) }
       : { version: p.desired.native?.version, source: p.desired.native?.source },
   });
   row = store.transitionService(row.id, 'in_progress');
-  const snapshotDir = await prepareSnapshot(ctx.config, row, stackDir, p.desired);
+  const snapshotDir = await prepareSnapshot(ctx.config, row, stack.dir, p.desired);
   fs.writeFileSync(definitionFile(snapshotDir), `${JSON.stringify(p.desired.definition, null, 2)}\n`, {
     mode: 0o600,
   });
   row = store.setSnapshot(row.id, snapshotDir);
   return rollout(ctx, deps, deployment.actor, row, previousRow, { apply: true, validate: true });
+}
+
+/** Where relative paths in the compose files point: the directory of steward.yaml, or a stable work copy of the git tree. */
+function composeProjectDir(ctx: CommandContext, stack: Stack, project: string): string {
+  return stack.commit ? syncWorkDir(ctx.config, project, stack.dir) : stack.dir;
 }

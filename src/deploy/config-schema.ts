@@ -90,6 +90,23 @@ export function blueGreenSchema(ctx: FieldContext) {
     .meta({ description: 'Blue/green ports and the proxy in front of them.' });
 }
 
+export function exposureSchema(ctx: FieldContext) {
+  const f = fields(ctx);
+  return z
+    .strictObject({
+      on_healthy: z.string().min(1).optional().meta({
+        description: 'Shell command run when the service becomes healthy (all its checks up).',
+        hint: 'for example "tailscale funnel --bg 8085"',
+      }),
+      on_unhealthy: z.string().min(1).optional().meta({
+        description: 'Shell command run when it stops being healthy (a check down or degraded).',
+        hint: 'for example "tailscale funnel reset"',
+      }),
+      debounce: f.duration('A new health must hold this long before its command runs.').prefault('30s'),
+    })
+    .meta({ description: 'Commands that expose a service only while it is healthy (seed 002’s funnel).' });
+}
+
 /** `deploy:` — where the desired state comes from and what must hold before and after. */
 export function deploySchema(ctx: FieldContext) {
   const f = fields(ctx);

@@ -9,7 +9,9 @@ import type { Store } from '../store/index.js';
 import { executeDeployment } from './apply.js';
 import { driverFor } from './drivers/index.js';
 import { NativeRuntime } from './drivers/native/runtime.js';
+import { type Exposure, startExposure } from './exposure/index.js';
 import { pollGitSource } from './gitops/index.js';
+import { gateChecks } from './health-gate.js';
 import { recoverInterrupted } from './recover.js';
 import { driverContext, unitOf } from './rollout.js';
 import { deployDir, gitSourceOf } from './stack.js';
@@ -21,12 +23,15 @@ export interface DeployServiceDeps {
   clock: Clock;
   logger: Logger;
   registry: Registry;
+  /** A check's current state as the daemon's monitoring holds it (the exposure gate's input). */
+  checkState?: (check: string) => string | undefined;
 }
 
 export interface DeployService {
   readonly runtime: NativeRuntime;
   /** Takes queued deployments now (the API calls this after enqueueing). */
   kick(): void;
+  readonly exposure: Exposure;
   /** Fetches the git source now (webhooks call this). */
   pollNow(): Promise<void>;
   stop(): Promise<void>;
@@ -75,6 +80,21 @@ export async function startDeployService(deps: DeployServiceDeps): Promise<Deplo
       duration.observe({ outcome: e.state }, e.durationMs / 1000),
     ),
   ];
+
+  const exposure = startExposure({
+    services: () => deps.config().services,
+    checksOf: (service) =>
+      gateChecks(ctx(), service).map((name) => ({ name, state: deps.checkState?.(name) ?? 'unknown' })),
+    runs: deps.store.exposureRuns,
+    events: deps.events,
+    logger: logger.child({ component: 'exposure' }),
+    cwd: deps.config().source.dir,
+    audit: (e) => deps.store.audit.append({ actor: 'system:exposure', ...e }),
+  });
+  unsubscribe.push(
+    deps.events.subscribe('deploy.succeeded', () => exposure.evaluate()),
+    deps.events.subscribe('config.reloaded', () => exposure.evaluate()),
+  );
 
   let stopping = false;
   let running: Promise<void> | null = null;
@@ -136,6 +156,7 @@ export async function startDeployService(deps: DeployServiceDeps): Promise<Deplo
 
   return {
     runtime,
+    exposure,
     kick,
     pollNow: async () => {
       await poller?.pollNow();
@@ -147,6 +168,7 @@ export async function startDeployService(deps: DeployServiceDeps): Promise<Deplo
       for (const off of unsubscribe) off();
       await poller?.stop();
       await running;
+      await exposure.stop();
       await runtime.shutdown();
     },
   };

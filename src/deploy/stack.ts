@@ -57,3 +57,15 @@ export function pruneTrees(config: ResolvedConfig, referenced: ReadonlySet<strin
     if (!referenced.has(tree.name)) fs.rmSync(path.join(root, tree.name), { recursive: true, force: true });
   }
 }
+
+/**
+ * The compose project directory for a git stack: one stable directory per project that the
+ * tree's files are copied into, so relative bind mounts find the repository's files and data
+ * written beside them survives from one commit to the next (files deleted in git stay).
+ */
+export function syncWorkDir(config: ResolvedConfig, project: string, treeDir: string): string {
+  const work = deployDir(config, 'work', project);
+  fs.mkdirSync(work, { recursive: true, mode: 0o700 });
+  fs.cpSync(treeDir, work, { recursive: true, force: true, preserveTimestamps: true });
+  return work;
+}

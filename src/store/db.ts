@@ -13,6 +13,7 @@ import { Checks } from './checks.js';
 import { Deliveries } from './deliveries.js';
 import { Deployments } from './deployments.js';
 import { Environments } from './environments.js';
+import { ExposureRuns } from './exposure-runs.js';
 import { JobRuns } from './job-runs.js';
 import { MetricSamples } from './metric-samples.js';
 import { applyMigrations, assertSchemaCurrent } from './migrate.js';
@@ -51,6 +52,7 @@ export interface Store {
   readonly silences: Silences;
   readonly policyFindings: PolicyFindings;
   readonly deployments: Deployments;
+  readonly exposureRuns: ExposureRuns;
   readonly deliveries: Deliveries;
   /** Whether a write lock can be taken right now (health checks). */
   isWritable(): boolean;
@@ -98,6 +100,7 @@ export function openStore(options: OpenStoreOptions): Store {
     silences: new Silences(db, clock),
     policyFindings: new PolicyFindings(db, clock),
     deployments: new Deployments(db, clock),
+    exposureRuns: new ExposureRuns(db, clock),
     deliveries: new Deliveries(db, clock),
     archives: new BackupArchives(db, clock),
     recoveryPoints: new RecoveryPoints(db),

@@ -66,6 +66,17 @@ export {
 } from './deployments.js';
 export { type Environment, Environments, type EnvironmentType, environmentTypes } from './environments.js';
 export {
+  EXPOSURE_OUTPUT_MAX_BYTES,
+  type ExposureOutcome,
+  type ExposureRunRecord,
+  ExposureRuns,
+  type ExposureTransition,
+  type ExposureTrigger,
+  exposureOutcomes,
+  exposureTransitions,
+  exposureTriggers,
+} from './exposure-runs.js';
+export {
   type JobOutcome,
   type JobRun,
   JobRuns,

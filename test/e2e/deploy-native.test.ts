@@ -88,6 +88,10 @@ beforeAll(async () => {
       current: ./current
       run: "exec busybox httpd -f -p 127.0.0.1:{port} -h www"
     blue_green: { ports: [${blue}, ${green}], listen: "127.0.0.1:${proxyPort}", health_path: /health, drain_timeout: 5s }
+    checks: [api-http]
+    exposure: { on_healthy: "echo healthy >> exposure.log", on_unhealthy: "echo unhealthy >> exposure.log", debounce: 500ms }
+checks:
+  api-http: { type: http, url: "http://127.0.0.1:${proxyPort}/health", interval: 500ms, timeout: 400ms }
 deploy:
   source: { git: { url: "${repo.url}", branch: main, path: stack, poll: 1s } }
   webhook: { provider: github, secret: "${SECRET}" }
@@ -166,6 +170,28 @@ describe('native blue/green from git', () => {
     expect(shown.code).toBe(0);
     const log = (JSON.parse(shown.stdout) as { log: { message: string }[] }).log.map((l) => l.message);
     expect(log.some((m) => m.includes('rolling back'))).toBe(true);
+  });
+
+  it('exposes the service once its checks are up (the exposure gate)', async () => {
+    const log = path.join(dir, 'exposure.log');
+    await until(
+      'exposed',
+      async () => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('healthy'),
+    );
+    const status = runCli(['exposure', 'status', '--json', '-c', config]);
+    expect(status.code).toBe(0);
+    const services = (
+      JSON.parse(status.stdout) as {
+        services: { service: string; health: string; applied: string | null; wouldRun: string | null }[];
+      }
+    ).services;
+    expect(services).toEqual([
+      expect.objectContaining({ service: 'api', health: 'healthy', applied: 'healthy', wouldRun: null }),
+    ]);
+    // Before the first deployment the check was down, so on_unhealthy may have run first; never twice in a row.
+    const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
+    expect(lines.at(-1)).toBe('healthy');
+    expect(lines.filter((l, i) => l === lines[i - 1])).toEqual([]);
   });
 
   it('lists the history on the CLI, newest first', () => {

@@ -26,10 +26,10 @@ export function renderOverride(services: readonly string[], labels: Record<strin
   return HEADER + stringify({ services: doc });
 }
 
-/** Writes <projectDir>/.steward-override.yml for the target; returns its path. */
+/** Writes .steward-override.yml beside the files (filesDir, else projectDir); returns its path. */
 export function writeOverride(t: ComposeTarget): string {
   checkTarget(t);
-  const file = path.join(t.projectDir, OVERRIDE_FILE);
+  const file = path.join(t.filesDir ?? t.projectDir, OVERRIDE_FILE);
   writeFileAtomic(file, renderOverride(t.services, t.labels), 0o644);
   return file;
 }

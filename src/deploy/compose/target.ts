@@ -5,7 +5,12 @@ import { StewardError } from '../../core/errors.js';
 export interface ComposeTarget {
   /** The directory holding the compose files (a snapshot Steward made). */
   projectDir: string;
-  /** Relative to projectDir, in -f order. */
+  /**
+   * Where the files (and the generated override) are when not in projectDir: a snapshot, while
+   * relative paths in them (bind mounts, build contexts) stay relative to the project directory.
+   */
+  filesDir?: string;
+  /** Relative to filesDir (default projectDir), in -f order. */
   files: string[];
   /** Compose project name (-p). */
   project: string;
@@ -45,14 +50,15 @@ export function checkTarget(t: ComposeTarget): void {
 export function targetArgs(t: ComposeTarget, opts: { override?: boolean } = {}): string[] {
   checkTarget(t);
   const projectDir = path.resolve(t.projectDir);
+  const filesDir = path.resolve(t.filesDir ?? t.projectDir);
   const args = ['-p', t.project, '--project-directory', projectDir];
   // Absolute: v1 and v2 disagree on what a relative --env-file is relative to.
-  if (t.envFile !== undefined) args.push('--env-file', path.resolve(projectDir, t.envFile));
-  for (const file of t.files) args.push('-f', path.resolve(projectDir, file));
-  if (opts.override) args.push('-f', path.join(projectDir, OVERRIDE_FILE));
+  if (t.envFile !== undefined) args.push('--env-file', path.resolve(filesDir, t.envFile));
+  for (const file of t.files) args.push('-f', path.resolve(filesDir, file));
+  if (opts.override) args.push('-f', path.join(filesDir, OVERRIDE_FILE));
   return args;
 }
 
 export function overrideExists(t: ComposeTarget): boolean {
-  return fs.existsSync(path.join(t.projectDir, OVERRIDE_FILE));
+  return fs.existsSync(path.join(t.filesDir ?? t.projectDir, OVERRIDE_FILE));
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import {
   type ComposeTarget,
@@ -12,6 +13,8 @@ import {
 import type { DeployDriver, DeployUnit, DriverContext } from '../types.js';
 
 interface ComposeDetail {
+  /** --project-directory: relative bind mounts and build contexts resolve here. */
+  projectDir?: string;
   project: string;
   files: string[];
   services: string[];
@@ -22,13 +25,21 @@ function detailOf(unit: DeployUnit): ComposeDetail {
   if (!d.project || !d.files?.length || !d.services?.length) {
     throw new Error(`deployment ${unit.deploymentId} of ${unit.service} has no compose project recorded`);
   }
-  return { project: d.project, files: d.files, services: d.services };
+  return {
+    ...(d.projectDir ? { projectDir: d.projectDir } : {}),
+    project: d.project,
+    files: d.files,
+    services: d.services,
+  };
 }
 
 function targetOf(ctx: DriverContext, unit: DeployUnit): ComposeTarget {
   const d = detailOf(unit);
+  const envFile = path.join(unit.snapshotDir, '.env');
   return {
-    projectDir: unit.snapshotDir,
+    projectDir: d.projectDir ?? unit.snapshotDir,
+    filesDir: unit.snapshotDir,
+    ...(fs.existsSync(envFile) ? { envFile } : {}),
     files: d.files.map((f) => path.normalize(f)),
     project: d.project,
     services: d.services,
