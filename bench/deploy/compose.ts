@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { execa } from 'execa';
 import { sleep } from '../checks/proc.js';
 import { deployNow, type World, waitFinished, webCompose } from './setup.js';
 
@@ -77,16 +78,20 @@ export async function composeRedeploy(w: World, trials: number): Promise<Compose
   const plainDir = path.join(w.work, 'plain');
   fs.mkdirSync(plainDir, { recursive: true });
   const env = { ...process.env, ...w.docker.env };
-  const plainUp = () => {
-    const r = spawnSync(
+  // Asynchronous: a synchronous spawn would stop the probe loop and count the wait as an outage.
+  const plainUp = async () => {
+    const r = await execa(
       'docker-compose',
       ['-p', 'benchplain', '-f', path.join(plainDir, 'compose.yaml'), 'up', '-d'],
-      { env, encoding: 'utf8' },
+      {
+        env,
+        reject: false,
+      },
     );
-    if (r.status !== 0) throw new Error(`docker-compose up: ${r.stderr}`);
+    if (r.exitCode !== 0) throw new Error(`docker-compose up: ${String(r.stderr)}`);
   };
   fs.writeFileSync(path.join(plainDir, 'compose.yaml'), webCompose(w.plainPort, 'plain v0'));
-  plainUp();
+  await plainUp();
   for (let i = 0; i < 100 && !(await probeOnce(w.plainPort)); i++) await sleep(100);
   for (let i = 0; i < 100 && !(await probeOnce(w.webPort)); i++) await sleep(100);
 
@@ -105,7 +110,7 @@ export async function composeRedeploy(w: World, trials: number): Promise<Compose
     plain.push(
       await outage(w.plainPort, async () => {
         fs.writeFileSync(path.join(plainDir, 'compose.yaml'), webCompose(w.plainPort, `plain v${t}`));
-        plainUp();
+        await plainUp();
       }),
     );
   }

@@ -1,3 +1,4 @@
+import '../deploy/events.js';
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { startAlerting } from '../alerts/service.js';
@@ -141,6 +142,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       registry: metrics.registry,
     });
     cleanup.push(() => deploy.stop());
+    // A git stack's compose files change when a deployment syncs them: lint them again.
+    cleanup.push(events.subscribe('deploy.finished', () => compliance.reload()));
 
     const app: FastifyInstance = await buildServer({
       monitoring,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { StewardError } from '../core/errors.js';
-import { type CNode, defaultComposeFiles, loadProject } from '../policy/index.js';
+import { type CNode, defaultComposeFiles, defaultProjectName, loadProject } from '../policy/index.js';
 import { toPlain } from './plain.js';
 
 export type ServiceConfig = ResolvedConfig['services'][string];
@@ -27,15 +27,6 @@ export interface DesiredService {
 }
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-
-/** The compose project name Steward uses: stable across git commits (compose's own default is the directory name). */
-export function defaultProjectName(config: ResolvedConfig): string {
-  const base = path
-    .basename(config.source.dir)
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]/g, '');
-  return /^[a-z0-9]/.test(base) ? base : `steward${base}`;
-}
 
 export function deployableServices(config: ResolvedConfig): string[] {
   return Object.entries(config.services)

@@ -5,4 +5,4 @@ export type { CNode } from './compose/nodes.js';
 export type { ComposeProject, ServiceModel } from './compose/project.js';
 export type { Finding, LintResult } from './findings.js';
 export { lintOptionsFrom, lintTargets } from './run-lint.js';
-export { defaultComposeFiles } from './targets.js';
+export { defaultComposeFiles, defaultProjectName } from './targets.js';
