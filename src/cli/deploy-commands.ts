@@ -6,6 +6,7 @@ import { StewardError } from '../core/errors.js';
 import { readLockHolder } from '../daemon/lock.js';
 import type { DeploymentView } from '../deploy/commands.js';
 import { daemonLockFile } from '../status/status.js';
+import type { Deployment } from '../store/index.js';
 import { withContext } from './context.js';
 import { SilentExit } from './exit.js';
 import { localTime } from './output.js';
@@ -39,8 +40,20 @@ async function follow(env: CliEnv, ctx: CommandContext, id: string, quiet: boole
   }
 }
 
-function exitFor(view: DeploymentView): void {
-  if (view.state !== 'succeeded' && view.state !== 'noop') throw new SilentExit(1);
+/** Queues through `request`, then (unless --no-wait) follows the daemon's run; exit 1 unless it succeeded. */
+async function queueAndFollow(
+  env: CliEnv,
+  opts: { wait: boolean; json?: boolean },
+  request: (ctx: CommandContext) => Deployment,
+): Promise<void> {
+  await withContext(env.globals(), async (ctx) => {
+    requireDaemon(ctx);
+    const queued = request(ctx);
+    if (!opts.wait) return opts.json ? env.printer.json(queued) : env.printer.line(queued.id);
+    const view = await follow(env, ctx, queued.id, Boolean(opts.json));
+    printOutcome(env, view, opts.json);
+    if (view.state !== 'succeeded' && view.state !== 'noop') throw new SilentExit(1);
+  });
 }
 
 export function registerDeployCommands(program: Command, env: CliEnv): void {
@@ -85,14 +98,9 @@ export function registerDeployCommands(program: Command, env: CliEnv): void {
     .addOption(jsonOption())
     .action(async (opts: { service?: string[]; wait: boolean; json?: boolean }) => {
       const d = await deploy();
-      await withContext(env.globals(), async (ctx) => {
-        requireDaemon(ctx);
-        const queued = d.requestDeploy(ctx, opts.service ? { services: opts.service } : {});
-        if (!opts.wait) return opts.json ? env.printer.json(queued) : env.printer.line(queued.id);
-        const view = await follow(env, ctx, queued.id, Boolean(opts.json));
-        printOutcome(env, view, opts.json);
-        exitFor(view);
-      });
+      await queueAndFollow(env, opts, (ctx) =>
+        d.requestDeploy(ctx, opts.service ? { services: opts.service } : {}),
+      );
     });
 
   command(group, 'history', 'Deployments, newest first', [
@@ -151,14 +159,7 @@ export function registerDeployCommands(program: Command, env: CliEnv): void {
     .addOption(jsonOption())
     .action(async (service: string, opts: { to?: string; wait: boolean; json?: boolean }) => {
       const d = await deploy();
-      await withContext(env.globals(), async (ctx) => {
-        requireDaemon(ctx);
-        const queued = d.requestRollback(ctx, service, opts.to);
-        if (!opts.wait) return opts.json ? env.printer.json(queued) : env.printer.line(queued.id);
-        const view = await follow(env, ctx, queued.id, Boolean(opts.json));
-        printOutcome(env, view, opts.json);
-        exitFor(view);
-      });
+      await queueAndFollow(env, opts, (ctx) => d.requestRollback(ctx, service, opts.to));
     });
 
   command(program, 'logs <service>', 'Output of a native service Steward runs (supervised runner)', [

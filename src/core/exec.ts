@@ -1,5 +1,5 @@
 import { StewardError } from './errors.js';
-import { liveGroupMembers } from './proc.js';
+import { groupAlive, signalGroup } from './proc.js';
 
 export interface RunShellOptions {
   cwd?: string;
@@ -43,25 +43,6 @@ export function isAbortError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError';
 }
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: the group is already gone.
-  }
-}
-
-function groupAlive(pid: number): boolean {
-  const members = liveGroupMembers(pid);
-  if (members !== null) return members.length > 0;
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function lastLine(text: string): string {
@@ -99,8 +80,8 @@ export async function runShell(command: string, options: RunShellOptions = {}): 
     if (stopReason !== null || child.pid === undefined) return;
     stopReason = reason;
     const pid = child.pid;
-    killGroup(pid, 'SIGTERM');
-    killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), killGraceMs);
+    signalGroup(pid, 'SIGTERM');
+    killTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), killGraceMs);
   };
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => terminate('timeout'), timeoutMs);
   const onAbort = () => terminate('abort');
@@ -113,7 +94,7 @@ export async function runShell(command: string, options: RunShellOptions = {}): 
       const deadline = performance.now() + killGraceMs;
       while (groupAlive(child.pid) && performance.now() < deadline) await sleep(25);
       if (groupAlive(child.pid)) {
-        killGroup(child.pid, 'SIGKILL');
+        signalGroup(child.pid, 'SIGKILL');
         // SIGKILL is not refused, but a process in uninterruptible sleep takes a moment to go.
         for (let i = 0; i < 100 && groupAlive(child.pid); i++) await sleep(10);
       }

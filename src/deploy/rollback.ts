@@ -24,7 +24,8 @@ export async function executeRollback(
     configHash: target.configHash,
     version: target.version,
     snapshotDir: target.snapshotDir,
-    detail: {},
+    // What the driver needs to apply it again; a blue/green colour is chosen afresh.
+    detail: withoutPort(target.detail),
     previousId: previousRow?.id ?? null,
   });
   const dctx = driverContext(ctx, deps, deployment.id, service);
@@ -71,4 +72,9 @@ function rollbackTarget(ctx: CommandContext, service: string, to: string | null)
     );
   }
   return target;
+}
+
+function withoutPort(detail: Record<string, unknown>): Record<string, unknown> {
+  const { port: _port, ...rest } = detail;
+  return rest;
 }

@@ -146,4 +146,23 @@ describe('kill -9 during a deployment', () => {
     expect(served).toBe('v3\n');
     expect(serving()).toHaveLength(1);
   }, 60_000);
+
+  it('plan shows the per-key diff; apply waits for the daemon and exits 0; rollback returns to the previous one', async () => {
+    writeRelease('v4', true);
+    const plan = runCli(['deploy', 'plan', '-c', config]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/~ api \(native\) changes/);
+    expect(plan.stdout).toMatch(/~ tree: /);
+    const applied = runCli(['deploy', 'apply', '--json', '-c', config]);
+    expect(applied.code).toBe(0);
+    expect((JSON.parse(applied.stdout) as View).state).toBe('succeeded');
+    const again = runCli(['deploy', 'plan', '--json', '-c', config]);
+    expect((JSON.parse(again.stdout) as { entries: { action: string }[] }).entries[0]?.action).toBe(
+      'unchanged',
+    );
+    const back = runCli(['rollback', 'api', '--json', '-c', config]);
+    expect(back.code).toBe(0);
+    expect((JSON.parse(back.stdout) as View).state).toBe('succeeded');
+    expect(await fetch(`http://127.0.0.1:${appPort}/index.html`).then((r) => r.text())).toBe('v3\n');
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
+import { engineSocketPath, imagePresent } from '../../core/docker-engine.js';
 import { type ErrorCode, StewardError } from '../../core/errors.js';
 import { type ComposeCli, type ComposeRunResult, runCompose, tail } from './cli.js';
-import { engineSocketPath, imagePresent } from './engine.js';
 import { writeOverride } from './override.js';
 import { type ComposeTarget, overrideExists, targetArgs } from './target.js';
 

@@ -1,4 +1,4 @@
-import { engineGetJson, engineSocketPath } from './engine.js';
+import { engineGetJson, engineSocketPath } from '../../core/docker-engine.js';
 
 export interface ContainerObservation {
   id: string;

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { engineSocketPath } from '../../core/docker-engine.js';
 import { detectComposeCli } from './cli.js';
-import { engineSocketPath } from './engine.js';
 import { renderOverride } from './override.js';
 import { type ComposeTarget, targetArgs } from './target.js';
 

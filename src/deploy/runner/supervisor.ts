@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { errorMessage, StewardError } from '../../core/errors.js';
-import { terminateGroup } from './group.js';
+import { terminateGroup } from '../../core/proc.js';
 import { LogWriter } from './log-writer.js';
 import type { ExitInfo, StateInfo, Supervised, SupervisedSpec, SupervisedState } from './types.js';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../../core/logger.js';
+import { terminateGroup } from '../../../core/proc.js';
 import { type SwitchProxy, startSwitchProxy } from '../../proxy/index.js';
 import { type Supervised, type SupervisedSpec, startSupervised } from '../../runner/index.js';
 
@@ -95,9 +95,7 @@ export class NativeRuntime {
     fs.rmSync(file, { force: true });
     if (!Number.isInteger(pid) || pid <= 1 || !isOurs(pid, service, port)) return;
     this.#logger.warn({ service, port, pid }, 'stopping a process an earlier daemon left running');
-    signalGroup(pid, 'SIGTERM');
-    for (let i = 0; i < 50 && groupAlive(pid); i++) await sleep(100);
-    if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
+    await terminateGroup(pid, 5000);
   }
 
   async ensureProxy(
@@ -137,23 +135,6 @@ function isOurs(pid: number, service: string, port: number): boolean {
   try {
     const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     return env.includes(`STEWARD_SERVICE=${service}`) && env.includes(`STEWARD_PORT=${port}`);
-  } catch {
-    return false;
-  }
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
   } catch {
     return false;
   }

@@ -1,12 +1,11 @@
-import http from 'node:http';
+import { type EngineAnswer, engineGet } from '../../../core/docker-engine.js';
+import { errorMessage } from '../../../core/errors.js';
 import type { CheckDriver, ProbeResult } from '../types.js';
 import type { DockerCheckConfig } from './schema.js';
 
 export { type DockerCheckConfig, dockerCheckSchema } from './schema.js';
 
 const DEFAULT_HOST = 'unix:///var/run/docker.sock';
-/** An inspect answer is a few KiB; more means something other than dockerd is on the socket. */
-const MAX_BODY = 4 * 1024 * 1024;
 const LINE_MAX = 200;
 
 /** The parts of GET /containers/{id}/json this check reads. */
@@ -20,35 +19,6 @@ interface ContainerInspect {
   };
 }
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-/** One request on its own connection (agent: false): nothing stays open between probes. */
-function get(socketPath: string, path: string, signal: AbortSignal): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { socketPath, path, method: 'GET', agent: false, signal, headers: { host: 'docker' } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY) req.destroy(new Error('the answer is too large for a container inspect'));
-          else chunks.push(chunk);
-        });
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 function lastLine(text: string | undefined): string {
   const line =
     (text ?? '')
@@ -57,13 +27,6 @@ function lastLine(text: string | undefined): string {
       .filter(Boolean)
       .at(-1) ?? '';
   return line.length > LINE_MAX ? `${line.slice(0, LINE_MAX - 1)}…` : line;
-}
-
-function unreachable(err: NodeJS.ErrnoException, host: string, socketPath: string): string {
-  if (err.code === 'ENOENT') return `no docker socket at ${socketPath}`;
-  if (err.code === 'ECONNREFUSED') return `docker is not listening on ${socketPath}`;
-  if (err.code === 'EACCES') return `permission denied on ${socketPath} (is the user in the docker group?)`;
-  return `cannot reach docker at ${host}: ${err.message}`;
 }
 
 function apiMessage(body: string): string {
@@ -110,12 +73,16 @@ export const dockerCheck: CheckDriver<DockerCheckConfig> = {
     const socketPath = host.slice('unix://'.length);
 
     const started = performance.now();
-    let answer: Answer;
+    let answer: EngineAnswer;
     try {
-      answer = await get(socketPath, `/containers/${encodeURIComponent(config.container)}/json`, ctx.signal);
+      answer = await engineGet(
+        socketPath,
+        `/containers/${encodeURIComponent(config.container)}/json`,
+        ctx.signal,
+      );
     } catch (err) {
       if (ctx.signal.aborted) return timedOut;
-      return { status: 'down', message: unreachable(err as NodeJS.ErrnoException, host, socketPath) };
+      return { status: 'down', message: errorMessage(err) };
     }
     const latencyMs = Math.round(performance.now() - started);
 

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { StewardError } from '../../core/errors.js';
+import { StewardError } from './errors.js';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 /** A container list of a big host is a few MiB; more means something other than dockerd answers. */
