@@ -17,8 +17,26 @@ export async function recoverInterrupted(ctx: CommandContext, deps: DeployDeps):
       store.log(deployment.id, level, message);
     log('the daemon stopped during this deployment; recovering');
     let worst: Outcome = 'live';
+    const rows = store.servicesOf(deployment.id);
+    if (rows.every((r) => r.state === 'planned')) {
+      // Stopped in the plan or the gates: nothing changed yet, so the deployment starts over.
+      for (const row of rows)
+        store.transitionService(row.id, 'failed', { reason: 'interrupted before it started' });
+      const again = store.enqueue({
+        trigger: deployment.trigger === 'rollback' ? 'rollback' : 'recovery',
+        actor: 'system:recovery',
+        services: deployment.services,
+        commit: deployment.commit,
+        rollbackTo: deployment.rollbackTo,
+      });
+      log(`nothing had changed yet; queued again as ${again.id}`);
+      store.transition(deployment.id, 'failed', {
+        error: `interrupted before any service changed; queued again as ${again.id}`,
+      });
+      continue;
+    }
     try {
-      for (const row of store.servicesOf(deployment.id)) {
+      for (const row of rows) {
         if (row.state === 'planned') {
           store.transitionService(row.id, 'failed', { reason: 'interrupted before it started' });
           continue;

@@ -55,13 +55,17 @@ const start = async () => {
 
 /** Processes serving the app's port: the supervised shells and their httpd children. */
 const serving = () =>
-  spawnSync('pgrep', ['-f', `httpd -f -p 127.0.0.1:${appPort}`], { encoding: 'utf8' })
+  spawnSync('pgrep', ['-f', `httpd -f -p 127.0.0.1:${appPort} `], { encoding: 'utf8' })
     .stdout.split('\n')
     .filter(Boolean);
 
 beforeAll(async () => {
   port = await freePort();
   appPort = await freePort();
+  const recipient = runCli(['keygen', '--out', path.join(dir, 'backup.key')])
+    .stdout.trim()
+    .split('\n')
+    .pop() as string;
   config = writeConfig(
     dir,
     port,
@@ -71,8 +75,15 @@ beforeAll(async () => {
     native: { releases_dir: ./releases, current: ./current, port: ${appPort}, run: "exec busybox httpd -f -p 127.0.0.1:{port} -h www" }
 checks:
   api-health: { type: http, url: "http://127.0.0.1:${appPort}/health", interval: 1s, timeout: 500ms, service: api }
+backups:
+  encryption: { recipients: [${recipient}] }
+  targets: { local: { type: local, path: ./backups } }
+  jobs:
+    pre:
+      sources: [{ type: command, name: slow, run: "sleep 2; echo state > {dir}/state" }]
+      targets: [local]
 deploy:
-  gate: { health_timeout: 60s, consecutive_passes: 2, check_interval: 250ms }
+  gate: { backups: [pre], health_timeout: 60s, consecutive_passes: 2, check_interval: 250ms }
 `,
   );
   writeRelease('v1', true);
@@ -164,5 +175,37 @@ describe('kill -9 during a deployment', () => {
     expect(back.code).toBe(0);
     expect((JSON.parse(back.stdout) as View).state).toBe('succeeded');
     expect(await fetch(`http://127.0.0.1:${appPort}/index.html`).then((r) => r.text())).toBe('v3\n');
+  }, 60_000);
+
+  it('in the backup gate: nothing had changed, so it is queued again and completes', async () => {
+    writeRelease('v5', true);
+    const id = await deploy();
+    await until('backup gate running', async () =>
+      (await show(id)).log.some((l) => l.message.includes('backup pre: starting')) ? true : undefined,
+    );
+    await daemon.stop('SIGKILL');
+    await start();
+    const view = await until(
+      'interrupted one closed',
+      async () => {
+        const v = await show(id);
+        return v.state === 'running' ? undefined : v;
+      },
+      30_000,
+    );
+    expect(view.state).toBe('failed');
+    expect(view.error).toMatch(/interrupted before any service changed; queued again as (\w+)/);
+    const againId = /queued again as (\w+)/.exec(view.error ?? '')?.[1] ?? '';
+    const again = await until(
+      'recovery deployment',
+      async () => {
+        const v = await show(againId);
+        return ['queued', 'running'].includes(v.state) ? undefined : v;
+      },
+      30_000,
+    );
+    expect(again.state).toBe('succeeded');
+    expect(await fetch(`http://127.0.0.1:${appPort}/index.html`).then((r) => r.text())).toBe('v5\n');
+    expect(serving()).toHaveLength(1);
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -25,6 +26,8 @@ let repo: GitFixture;
 let daemon: RunningDaemon;
 let config: string;
 let proxyPort: number;
+let port: number;
+let colours: number[] = [];
 let admin: string;
 
 interface DeploymentJson {
@@ -73,9 +76,10 @@ const finished = (commit: string) => () =>
 beforeAll(async () => {
   repo = await gitFixture('main');
   await repo.commit('v1', release('v1'));
-  const port = await freePort();
+  port = await freePort();
   proxyPort = await freePort();
   const [blue, green] = [await freePort(), await freePort()];
+  colours = [blue, green];
   config = writeConfig(
     dir,
     port,
@@ -192,6 +196,27 @@ describe('native blue/green from git', () => {
     const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
     expect(lines.at(-1)).toBe('healthy');
     expect(lines.filter((l, i) => l === lines[i - 1])).toEqual([]);
+  });
+
+  it('after kill -9 of the daemon, the Live colour is serving again through the proxy, once', async () => {
+    await daemon.stop('SIGKILL');
+    daemon = await startDaemon(config, { port });
+    await until(
+      'proxy back',
+      () =>
+        get('/index.html').then(
+          (r) => r.body === 'v2\n',
+          () => false,
+        ),
+      20_000,
+    );
+    // This file's colours only: other test files run httpd too.
+    const httpds = colours.flatMap((p) =>
+      spawnSync('pgrep', ['-f', `httpd -f -p 127.0.0.1:${p} `], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter(Boolean),
+    );
+    expect(httpds).toHaveLength(1);
   });
 
   it('lists the history on the CLI, newest first', () => {
