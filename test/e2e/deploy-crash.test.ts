@@ -208,4 +208,20 @@ describe('kill -9 during a deployment', () => {
     expect(await fetch(`http://127.0.0.1:${appPort}/index.html`).then((r) => r.text())).toBe('v5\n');
     expect(serving()).toHaveLength(1);
   }, 60_000);
+
+  it('steward logs prints the supervised output with timestamps; steward systemd unit prints a hardened unit', () => {
+    const logs = runCli(['logs', 'api', '-n', '50', '-c', config]);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toMatch(/^\d{4}-\d{2}-\d{2}T\S+Z steward started pid \d+/m);
+    const since = runCli(['logs', 'api', '--since', '1s', '-c', config]);
+    expect(since.stdout.split('\n').filter(Boolean).length).toBeLessThan(
+      logs.stdout.split('\n').filter(Boolean).length,
+    );
+    const unit = runCli(['systemd', 'unit', 'api', '-c', config]);
+    expect(unit.code).toBe(0);
+    expect(unit.stdout).toContain('NoNewPrivileges=yes');
+    expect(unit.stdout).toContain('ProtectSystem=strict');
+    expect(unit.stdout).toContain(`WorkingDirectory=${path.join(dir, 'current')}`);
+    expect(runCli(['systemd', 'unit', 'nope', '-c', config]).code).toBe(1);
+  });
 });
