@@ -29,6 +29,10 @@ const required = [
   ['mount', 'mount'],
   ['/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager'],
   ['openssl', 'openssl'],
+  ['/usr/sbin/mosquitto', 'mosquitto'],
+  ['mosquitto_passwd', 'mosquitto'],
+  ['mosquitto_pub', 'mosquitto-clients'],
+  ['mosquitto_sub', 'mosquitto-clients'],
 ];
 
 const has = (cmd) =>

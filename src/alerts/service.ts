@@ -1,4 +1,5 @@
 import '../deploy/events.js';
+import '../mqtt/events.js';
 import { Cron } from 'croner';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ResolvedConfig } from '../config/resolve.js';

@@ -23,7 +23,7 @@ function commandName(args: string[]): string | undefined {
  * and in CI over thousands of files, so it does not pay for the daemon's modules.
  */
 async function registerAll(program: Command, env: CliEnv): Promise<void> {
-  const [config, daemon, status, token, audit, db, jobs, backup, checks, alerts, metrics, deploy] =
+  const [config, daemon, status, token, audit, db, jobs, backup, checks, alerts, metrics, deploy, mqtt] =
     await Promise.all([
       import('./config-commands.js'),
       import('./daemon-command.js'),
@@ -37,6 +37,7 @@ async function registerAll(program: Command, env: CliEnv): Promise<void> {
       import('./alerts-commands.js'),
       import('./metrics-commands.js'),
       import('./deploy-commands.js'),
+      import('./mqtt-commands.js'),
     ]);
   config.registerConfigCommands(program, env);
   daemon.registerDaemonCommand(program, env);
@@ -52,6 +53,7 @@ async function registerAll(program: Command, env: CliEnv): Promise<void> {
   metrics.registerMetricsCommands(program, env);
   deploy.registerDeployCommands(program, env);
   deploy.registerExposureCommands(program, env);
+  mqtt.registerMqttCommands(program, env);
 }
 
 async function main(argv: string[]): Promise<number> {

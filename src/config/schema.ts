@@ -11,6 +11,7 @@ import {
 } from '../deploy/config-schema.js';
 import { checksSchema, hostMetricsSchema } from '../monitor/checks/config-schema.js';
 import { metricsSchema } from '../monitor/config-schema.js';
+import { mqttSchema } from '../mqtt/config-schema.js';
 import { policySchema } from '../policy/config-schema.js';
 import { cronExpression, type FieldContext, fields, nameKey } from './fields.js';
 
@@ -150,6 +151,7 @@ export function configSchema(ctx: FieldContext) {
     alerts: alertsSchema(ctx).prefault({}),
     policy: policySchema(ctx).prefault({}),
     deploy: deploySchema(ctx).prefault({}),
+    mqtt: mqttSchema(ctx).prefault({}),
   };
 
   return z

@@ -18,6 +18,7 @@ import { startDeployService } from '../deploy/service.js';
 import { commandJobs } from '../jobs/command-job.js';
 import { metricsScheduledJobs } from '../monitor/metrics.js';
 import { startMonitoring } from '../monitor/monitoring.js';
+import { startMqttIngest } from '../mqtt/ingest-service.js';
 import { startCompliance } from '../policy/compliance.js';
 import { buildServer } from '../server/app.js';
 import { daemonLockFile } from '../status/status.js';
@@ -142,6 +143,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
       registry: metrics.registry,
     });
     cleanup.push(() => deploy.stop());
+    const mqttIngest = await startMqttIngest({ config, store, events, logger, registry: metrics.registry });
+    cleanup.push(() => mqttIngest?.stop());
     // A git stack's compose files change when a deployment syncs them: lint them again.
     cleanup.push(events.subscribe('deploy.finished', () => compliance.reload()));
 

@@ -17,6 +17,7 @@ import { ExposureRuns } from './exposure-runs.js';
 import { JobRuns } from './job-runs.js';
 import { MetricSamples } from './metric-samples.js';
 import { applyMigrations, assertSchemaCurrent } from './migrate.js';
+import { MqttQuarantine, MqttSequences } from './mqtt-quarantine.js';
 import { PolicyFindings } from './policy-findings.js';
 import { RecoveryPoints } from './recovery-points.js';
 import { Services } from './services.js';
@@ -53,6 +54,8 @@ export interface Store {
   readonly policyFindings: PolicyFindings;
   readonly deployments: Deployments;
   readonly exposureRuns: ExposureRuns;
+  readonly mqttQuarantine: MqttQuarantine;
+  readonly mqttSequences: MqttSequences;
   readonly deliveries: Deliveries;
   /** Whether a write lock can be taken right now (health checks). */
   isWritable(): boolean;
@@ -101,6 +104,8 @@ export function openStore(options: OpenStoreOptions): Store {
     policyFindings: new PolicyFindings(db, clock),
     deployments: new Deployments(db, clock),
     exposureRuns: new ExposureRuns(db, clock),
+    mqttQuarantine: new MqttQuarantine(db),
+    mqttSequences: new MqttSequences(db, clock),
     deliveries: new Deliveries(db, clock),
     archives: new BackupArchives(db, clock),
     recoveryPoints: new RecoveryPoints(db),

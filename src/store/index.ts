@@ -106,6 +106,7 @@ export {
   migrationStatus,
   rollbackMigrations,
 } from './migrate.js';
+export { MqttQuarantine, MqttSequences, type QuarantineRecord } from './mqtt-quarantine.js';
 export {
   type ObservedFinding,
   type PolicyFindingRecord,

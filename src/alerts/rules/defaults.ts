@@ -81,6 +81,12 @@ const builtins: Record<string, RuleConfig> = {
     severity: 'critical',
     summary: 'deployment of {{labels.job}} failed: {{message}}',
   },
+  'mqtt-disconnected': {
+    ...common,
+    event: 'mqtt.disconnected',
+    severity: 'warning',
+    summary: 'telemetry ingestion has no connection to the broker {{labels.job}}: {{message}}',
+  },
   'job-failed': {
     ...common,
     event: 'job.failed',

@@ -15,6 +15,7 @@ export const eventRules = {
   'job.failed': 'job.succeeded',
   'deploy.rolled_back': 'deploy.succeeded',
   'deploy.failed': 'deploy.succeeded',
+  'mqtt.disconnected': 'mqtt.connected',
 } as const;
 export type RuleEvent = keyof typeof eventRules;
 

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS mqtt_quarantine;
+DROP TABLE IF EXISTS mqtt_sequences;
