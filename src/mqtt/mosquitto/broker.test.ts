@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/support/cli.js';
 import { startMosquitto, type TestMosquitto } from '../../../test/support/mosquitto.js';
 import { renderAclFile, renderConfSnippet, renderPasswdFile } from './files.js';
 
@@ -33,18 +33,6 @@ let dir: string;
 let broker: TestMosquitto;
 let snippetUrl: string;
 const clients: MqttClient[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 async function connect(url: string, username: string, password: string): Promise<MqttClient> {
   const client = await connectAsync(url, { username, password, reconnectPeriod: 0, connectTimeout: 10_000 });
