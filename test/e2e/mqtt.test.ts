@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import mqtt from 'mqtt';
@@ -120,26 +121,55 @@ describe('mqtt', () => {
     expect(metrics).toMatch(/steward_mqtt_messages_total\{outcome="duplicate"\} 1/);
   });
 
-  it('quarantines what does not parse, acknowledges it, and keeps storing valid messages', async () => {
+  it('10,000 malformed payloads mixed with valid ones: every valid one stored, every malformed one quarantined', async () => {
     const c = await publisher();
-    for (let i = 0; i < 200; i++) {
-      await c.publishAsync(
-        'sensors/kitchen/humidity',
-        i % 2 ? 'not a number' : Buffer.from([0xff, 0x00, i]),
-        { qos: 1 },
-      );
+    const garbage = (i: number) =>
+      [Buffer.from([0xff, 0x00, i & 0xff]), 'not a number', '{"t": ', 'NaN', '1e999', ''][i % 6] as
+        | string
+        | Buffer;
+    const base = Math.floor(Date.now() / 1000) - 3000;
+    const pending: Promise<unknown>[] = [];
+    let valid = 0;
+    for (let i = 0; i < 10_000; i++) {
+      pending.push(c.publishAsync('sensors/kitchen/humidity', garbage(i), { qos: 1 }));
+      if (i % 10 === 0) {
+        valid++;
+        // Valid JSON telemetry between the garbage, a second apart, with its own sequence.
+        pending.push(
+          c.publishAsync(
+            'nodes/kitchen/telemetry',
+            JSON.stringify({ t: valid, seq: 100 + valid, ts: base + valid }),
+            { qos: 1 },
+          ),
+        );
+      }
+      if (pending.length >= 200) await Promise.all(pending.splice(0));
     }
-    await c.publishAsync('sensors/kitchen/humidity', '55', { qos: 1 });
+    await Promise.all(pending);
     await c.endAsync();
-    const humidity = await until('valid sample after garbage', () => series('sensor_humidity'));
-    expect(humidity[0]?.points.at(-1)?.[1]).toBe(55);
-    const list = runCli(['mqtt', 'quarantine', 'list', '--limit', '500', '--json', '-c', config], { env });
+    const counts = () => fetch(`${daemon.url}/metrics`).then((r) => r.text());
+    await until(
+      'all quarantined',
+      async () => (await counts()).includes('steward_mqtt_messages_total{outcome="quarantined"} 10000'),
+      60_000,
+    );
+    const metrics = await counts();
+    // 4 stored by the test before, plus the valid ones here.
+    expect(metrics).toContain(`steward_mqtt_messages_total{outcome="stored"} ${4 + valid}`);
+    const table = spawnSync(
+      'sqlite3',
+      [path.join(dir, 'data', 'steward.db'), 'SELECT COUNT(*) FROM mqtt_quarantine'],
+      { encoding: 'utf8' },
+    );
+    expect(Number(table.stdout.trim())).toBe(10_000);
+    const list = runCli(['mqtt', 'quarantine', 'list', '--limit', '60', '--json', '-c', config], { env });
     expect(list.code).toBe(0);
     const rows = (
       JSON.parse(list.stdout) as { messages: { topic: string; reason: string; payloadExcerpt: string }[] }
     ).messages;
-    expect(rows).toHaveLength(200);
+    expect(rows).toHaveLength(60);
     expect(rows.some((r) => r.payloadExcerpt.startsWith('hex:'))).toBe(true);
+    expect(rows.every((r) => r.reason.length > 0)).toBe(true);
     expect((await fetch(`${daemon.url}/readyz`)).status).toBe(200);
-  });
+  }, 120_000);
 });
