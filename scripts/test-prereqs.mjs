@@ -10,6 +10,9 @@ const required = [
   ['promtool', 'prometheus'],
   ['systemd-analyze', 'systemd'],
   ['systemd-notify', 'systemd'],
+  // verify.test.ts reads units back with `systemd --test`, run as nobody through setpriv when root.
+  ['/lib/systemd/systemd', 'systemd'],
+  ['setpriv', 'util-linux'],
   ['python3', 'python3'],
   ['pgrep', 'procps'],
   ['age', 'age'],

@@ -118,7 +118,9 @@ export function deploySchema(ctx: FieldContext) {
         .meta({ description: 'Any URL git understands (file://, ssh://, https://, a path).' }),
       branch: z.string().min(1).default('main').meta({ description: 'Branch to follow.' }),
       path: z.string().default('').meta({ description: 'Directory of the stack inside the repository.' }),
-      poll: f.duration('How often to fetch (0s: only on webhook or by hand).').prefault('60s'),
+      poll: f
+        .duration('How often to fetch (0s: once at start, then only on webhook or by hand).')
+        .prefault('60s'),
       ssh_key_file: f.path('Private key for ssh:// URLs.').optional(),
     })
     .meta({ description: 'A git repository holding the stack.' });

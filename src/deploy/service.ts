@@ -137,22 +137,24 @@ export async function startDeployService(deps: DeployServiceDeps): Promise<Deplo
 
   const git = gitSourceOf(deps.config());
   const pollMs = deps.config().deploy.source.git?.poll ?? 0;
-  const poller = git
-    ? pollGitSource(git, pollMs > 0 ? pollMs : 24 * 3600_000, {
-        onChange: (rev) => {
-          const latest = deps.store.deployments.list({ limit: 1 })[0];
-          if (latest?.commit === rev.commit) return;
-          const d = deps.store.deployments.enqueue({
-            trigger: 'poll',
-            actor: 'system:git-poll',
-            commit: rev.commit,
-          });
-          logger.info({ deployment: d.id, commit: rev.commit }, 'new commit: deployment queued');
-          kick();
-        },
-        onError: (err) => logger.warn({ err: errorMessage(err) }, 'git fetch failed'),
-      })
-    : null;
+  const handlers = {
+    onChange: (rev: { commit: string }) => {
+      const latest = deps.store.deployments.list({ limit: 1 })[0];
+      if (latest?.commit === rev.commit) return;
+      const d = deps.store.deployments.enqueue({
+        trigger: 'poll',
+        actor: 'system:git-poll',
+        commit: rev.commit,
+      });
+      logger.info({ deployment: d.id, commit: rev.commit }, 'new commit: deployment queued');
+      kick();
+    },
+    onError: (err: unknown) => logger.warn({ err: errorMessage(err) }, 'git fetch failed'),
+  };
+  const poller = git && pollMs > 0 ? pollGitSource(git, pollMs, handlers) : null;
+  // poll: 0s fetches once at start; after that only webhooks and `steward deploy apply` do.
+  const initialFetch =
+    git && !poller ? git.fetch().then(handlers.onChange, handlers.onError) : Promise.resolve();
 
   return {
     runtime,
@@ -167,6 +169,7 @@ export async function startDeployService(deps: DeployServiceDeps): Promise<Deplo
       await starting;
       for (const off of unsubscribe) off();
       await poller?.stop();
+      await initialFetch;
       await running;
       await exposure.stop();
       await runtime.shutdown();

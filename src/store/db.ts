@@ -23,6 +23,7 @@ import { RecoveryPoints } from './recovery-points.js';
 import { Services } from './services.js';
 import { Silences } from './silences.js';
 import type { Db } from './statements.js';
+import { WebhookDeliveries } from './webhook-deliveries.js';
 
 export interface OpenStoreOptions {
   /** Database file path, or ':memory:' (tests). */
@@ -53,6 +54,7 @@ export interface Store {
   readonly silences: Silences;
   readonly policyFindings: PolicyFindings;
   readonly deployments: Deployments;
+  readonly webhookDeliveries: WebhookDeliveries;
   readonly exposureRuns: ExposureRuns;
   readonly mqttQuarantine: MqttQuarantine;
   readonly mqttSequences: MqttSequences;
@@ -103,6 +105,7 @@ export function openStore(options: OpenStoreOptions): Store {
     silences: new Silences(db, clock),
     policyFindings: new PolicyFindings(db, clock),
     deployments: new Deployments(db, clock),
+    webhookDeliveries: new WebhookDeliveries(db, clock),
     exposureRuns: new ExposureRuns(db, clock),
     mqttQuarantine: new MqttQuarantine(db),
     mqttSequences: new MqttSequences(db, clock),

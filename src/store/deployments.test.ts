@@ -58,9 +58,9 @@ describe('deployments store', () => {
     const first = d.enqueue({ trigger: 'webhook', actor: 'w' });
     d.enqueue({ trigger: 'poll', actor: 'p' });
     expect(d.nextQueued()?.id).toBe(first.id);
-    expect(d.recordDelivery('github', 'abc')).toBe(true);
-    expect(d.recordDelivery('github', 'abc')).toBe(false);
-    expect(d.recordDelivery('gitea', 'abc')).toBe(true);
+    expect(store.webhookDeliveries.record('github', 'abc')).toBe(true);
+    expect(store.webhookDeliveries.record('github', 'abc')).toBe(false);
+    expect(store.webhookDeliveries.record('gitea', 'abc')).toBe(true);
     store.close();
   });
 });

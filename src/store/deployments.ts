@@ -1,150 +1,21 @@
 import { type Clock, isoNow } from '../core/clock.js';
 import { StewardError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { defineLifecycle } from '../core/lifecycle.js';
+import {
+  type Deployment,
+  type DeploymentLogLine,
+  type DeploymentRow,
+  type DeploymentState,
+  type DeploymentTrigger,
+  deploymentLifecycle,
+  type ServiceDeployment,
+  type ServiceDeploymentState,
+  type ServiceRow,
+  serviceDeploymentLifecycle,
+  toDeployment,
+  toService,
+} from './deployment-records.js';
 import { type Db, normalizeLimit, statementCache } from './statements.js';
-
-/** One deployment run: queued → running → one outcome. */
-export const deploymentLifecycle = defineLifecycle({
-  name: 'deployment',
-  initial: 'queued',
-  transitions: {
-    queued: ['running', 'failed'],
-    running: ['succeeded', 'noop', 'blocked', 'failed', 'rolled_back'],
-    succeeded: [],
-    noop: [],
-    blocked: [],
-    failed: [],
-    rolled_back: [],
-  },
-});
-export type DeploymentState = (typeof deploymentLifecycle.states)[number];
-
-/** Seed 003's Service Instance lifecycle, one row per service per deployment. */
-export const serviceDeploymentLifecycle = defineLifecycle({
-  name: 'service deployment',
-  initial: 'planned',
-  transitions: {
-    planned: ['in_progress', 'failed'],
-    in_progress: ['testing', 'failed', 'rolled_back'],
-    testing: ['live', 'failed', 'rolled_back'],
-    live: ['decommissioned'],
-    decommissioned: [],
-    failed: [],
-    rolled_back: [],
-  },
-});
-export type ServiceDeploymentState = (typeof serviceDeploymentLifecycle.states)[number];
-
-export type DeploymentTrigger = 'manual' | 'webhook' | 'poll' | 'rollback' | 'recovery';
-
-export interface Deployment {
-  id: string;
-  trigger: DeploymentTrigger;
-  actor: string;
-  commit: string | null;
-  state: DeploymentState;
-  services: string[];
-  rollbackTo: string | null;
-  plan: unknown;
-  gates: unknown;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export interface ServiceDeployment {
-  id: string;
-  deploymentId: string;
-  service: string;
-  kind: 'compose' | 'native';
-  state: ServiceDeploymentState;
-  configHash: string;
-  version: string | null;
-  snapshotDir: string | null;
-  detail: Record<string, unknown>;
-  previousId: string | null;
-  reason: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export interface DeploymentLogLine {
-  ts: string;
-  service: string | null;
-  level: 'info' | 'warn' | 'error';
-  message: string;
-}
-
-interface DeploymentRow {
-  id: string;
-  trigger: DeploymentTrigger;
-  actor: string;
-  commit_sha: string | null;
-  state: DeploymentState;
-  services: string;
-  rollback_to: string | null;
-  plan: string | null;
-  gates: string | null;
-  error: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-}
-
-interface ServiceRow {
-  id: string;
-  deployment_id: string;
-  service: string;
-  kind: 'compose' | 'native';
-  state: ServiceDeploymentState;
-  config_hash: string;
-  version: string | null;
-  snapshot_dir: string | null;
-  detail: string;
-  previous_id: string | null;
-  reason: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-}
-
-const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
-
-const toDeployment = (r: DeploymentRow): Deployment => ({
-  id: r.id,
-  trigger: r.trigger,
-  actor: r.actor,
-  commit: r.commit_sha,
-  state: r.state,
-  services: JSON.parse(r.services) as string[],
-  rollbackTo: r.rollback_to,
-  plan: parse(r.plan),
-  gates: parse(r.gates),
-  error: r.error,
-  createdAt: r.created_at,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-});
-
-const toService = (r: ServiceRow): ServiceDeployment => ({
-  id: r.id,
-  deploymentId: r.deployment_id,
-  service: r.service,
-  kind: r.kind,
-  state: r.state,
-  configHash: r.config_hash,
-  version: r.version,
-  snapshotDir: r.snapshot_dir,
-  detail: JSON.parse(r.detail) as Record<string, unknown>,
-  previousId: r.previous_id,
-  reason: r.reason,
-  createdAt: r.created_at,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-});
 
 const finalServiceStates: ServiceDeploymentState[] = ['live', 'decommissioned', 'failed', 'rolled_back'];
 
@@ -442,22 +313,6 @@ export class Deployments {
     return this.#q(
       'SELECT ts, service, level, message FROM deployment_log WHERE deployment_id = ? ORDER BY id',
     ).all(deploymentId) as DeploymentLogLine[];
-  }
-
-  /** Records a webhook delivery; false when that id was seen before (a replay). */
-  recordDelivery(provider: string, deliveryId: string): boolean {
-    const result = this.#q(
-      'INSERT INTO webhook_deliveries (provider, delivery_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-    ).run(provider, deliveryId, isoNow(this.#clock));
-    return result.changes === 1;
-  }
-
-  linkDelivery(provider: string, deliveryId: string, deploymentId: string): void {
-    this.#q('UPDATE webhook_deliveries SET deployment_id = ? WHERE provider = ? AND delivery_id = ?').run(
-      deploymentId,
-      provider,
-      deliveryId,
-    );
   }
 
   /** Outcome counts per service for the exporter. */

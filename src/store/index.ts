@@ -57,13 +57,13 @@ export {
   type Deployment,
   type DeploymentLogLine,
   type DeploymentState,
-  Deployments,
   type DeploymentTrigger,
   deploymentLifecycle,
   type ServiceDeployment,
   type ServiceDeploymentState,
   serviceDeploymentLifecycle,
-} from './deployments.js';
+} from './deployment-records.js';
+export { Deployments } from './deployments.js';
 export { type Environment, Environments, type EnvironmentType, environmentTypes } from './environments.js';
 export {
   EXPOSURE_OUTPUT_MAX_BYTES,
@@ -124,3 +124,4 @@ export {
   serviceKinds,
 } from './services.js';
 export { type SilenceRecord, Silences, type StoredMatcher } from './silences.js';
+export { WebhookDeliveries } from './webhook-deliveries.js';

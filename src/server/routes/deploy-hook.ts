@@ -51,10 +51,7 @@ export function deployHookRoutes(deps: ServerDeps): FastifyPluginAsync {
             .code(401)
             .send({ error: { code: 'E_AUTH', message: `webhook ${verified.reason.replace('-', ' ')}` } });
         }
-        if (
-          verified.deliveryId &&
-          !deps.store.deployments.recordDelivery(hook.provider, verified.deliveryId)
-        ) {
+        if (verified.deliveryId && !deps.store.webhookDeliveries.record(hook.provider, verified.deliveryId)) {
           deps.store.audit.append({
             actor,
             action: 'deploy.webhook_replayed',
@@ -90,7 +87,7 @@ export function deployHookRoutes(deps: ServerDeps): FastifyPluginAsync {
           commit: config.deploy.source.git ? push.commit : null,
         });
         if (verified.deliveryId)
-          deps.store.deployments.linkDelivery(hook.provider, verified.deliveryId, deployment.id);
+          deps.store.webhookDeliveries.link(hook.provider, verified.deliveryId, deployment.id);
         deps.deploy?.kick();
         return reply.code(202).send({ ok: true, deploymentId: deployment.id });
       },
