@@ -1,14 +1,20 @@
 import type { Command } from 'commander';
 import { withContext } from './context.js';
+import { SilentExit } from './exit.js';
+import { printAclReport } from './mqtt-check-output.js';
+import { durationFlag, registerRetainedCommands } from './mqtt-retained-commands.js';
 import { localTime } from './output.js';
 import { type CliEnv, command, jsonOption } from './program.js';
 
 const mqtt = () => import('../mqtt/commands.js');
 
 export function registerMqttCommands(program: Command, env: CliEnv): void {
-  const group = command(program, 'mqtt', 'MQTT: the local Mosquitto’s users and ACLs, telemetry quarantine', [
-    'steward mqtt apply --dry-run',
-  ]);
+  const group = command(
+    program,
+    'mqtt',
+    'MQTT: the local Mosquitto’s users and ACLs (apply, check), retained messages, self-test, quarantine',
+    ['steward mqtt apply --dry-run', 'steward mqtt check', 'steward mqtt selftest'],
+  );
 
   command(
     group,
@@ -41,6 +47,43 @@ export function registerMqttCommands(program: Command, env: CliEnv): void {
         'dry-run': 'dry run: nothing written',
       }[result.reloaded];
       env.printer.line(reload);
+    });
+
+  command(
+    group,
+    'check',
+    'Prove the ACLs on the running broker: log in as each user, try what must be allowed and denied',
+    ['steward mqtt check', 'steward mqtt check --json'],
+  )
+    .option('--wait <duration>', 'how long a subscriber waits for a message it may read', '500ms')
+    .addOption(jsonOption())
+    .action(async (opts: { wait: string; json?: boolean }) => {
+      const waitMs = durationFlag('--wait', opts.wait);
+      const m = await mqtt();
+      const report = await withContext(env.globals(), (ctx) => m.checkMqttAcl(ctx, { waitMs }));
+      if (opts.json) env.printer.json(report);
+      else printAclReport(env, report);
+      if (!report.ok) throw new SilentExit(1);
+    });
+
+  registerRetainedCommands(group, env);
+
+  command(group, 'selftest', 'Publish a tagged message an ingest rule covers and wait until it is stored', [
+    'steward mqtt selftest',
+    'steward mqtt selftest --timeout 30s --json',
+  ])
+    .option('--timeout <duration>', 'how long to wait for the sample (default mqtt.selftest.timeout, 10s)')
+    .addOption(jsonOption())
+    .action(async (opts: { timeout?: string; json?: boolean }) => {
+      const timeoutMs = opts.timeout === undefined ? undefined : durationFlag('--timeout', opts.timeout);
+      const m = await mqtt();
+      const r = await withContext(env.globals(), (ctx) =>
+        m.mqttSelftest(ctx, timeoutMs === undefined ? {} : { timeoutMs }),
+      );
+      if (opts.json) env.printer.json(r);
+      else if (r.ok) env.printer.line(`ok: ${r.message} (sample ${r.metric})`);
+      else env.printer.error(`failed: ${r.message}`);
+      if (!r.ok) throw new SilentExit(1);
     });
 
   const quarantine = command(

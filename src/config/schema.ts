@@ -158,6 +158,16 @@ export function configSchema(ctx: FieldContext) {
     .strictObject(sections)
     .superRefine((config, issue) => {
       for (const problem of deployReferenceIssues(config)) issue.addIssue({ code: 'custom', ...problem });
+      for (const [name, check] of Object.entries(config.checks)) {
+        if (check.type === 'mqtt-selftest' && (!config.mqtt.broker || config.mqtt.ingest.length === 0)) {
+          issue.addIssue({
+            code: 'custom',
+            path: ['checks', name, 'type'],
+            message: 'an mqtt-selftest check needs mqtt.broker and an mqtt.ingest rule covering its topic',
+            params: { hint: 'see docs/mqtt.md (self-test)' },
+          });
+        }
+      }
     })
     .meta({
       title: 'steward.yaml',

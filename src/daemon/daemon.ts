@@ -19,6 +19,7 @@ import { commandJobs } from '../jobs/command-job.js';
 import { metricsScheduledJobs } from '../monitor/metrics.js';
 import { startMonitoring } from '../monitor/monitoring.js';
 import { startMqttIngest } from '../mqtt/ingest-service.js';
+import { startRetainedScans } from '../mqtt/retained/service.js';
 import { startCompliance } from '../policy/compliance.js';
 import { buildServer } from '../server/app.js';
 import { daemonLockFile } from '../status/status.js';
@@ -145,6 +146,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<DaemonHandl
     cleanup.push(() => deploy.stop());
     const mqttIngest = await startMqttIngest({ config, store, events, logger, registry: metrics.registry });
     cleanup.push(() => mqttIngest?.stop());
+    const retainedScans = startRetainedScans({ config, store, clock, logger, registry: metrics.registry });
+    cleanup.push(() => retainedScans?.stop());
     // A git stack's compose files change when a deployment syncs them: lint them again.
     cleanup.push(events.subscribe('deploy.finished', () => compliance.reload()));
 

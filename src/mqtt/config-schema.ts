@@ -108,8 +108,77 @@ export function mqttSchema(ctx: FieldContext) {
           }
         })
         .meta({ description: 'Telemetry rules: topic patterns with named wildcards → metric samples.' }),
+      retained: z
+        .strictObject({
+          max_age: f
+            .duration(
+              'A retained message older than this (as far as Steward knows) is stale: listed so, and counted in steward_mqtt_retained_stale.',
+            )
+            .optional(),
+          protect: z
+            .array(z.string().min(1).meta({ description: 'A topic filter, e.g. homeassistant/#.' }))
+            .default([])
+            .meta({ description: 'Retained messages under these filters are never cleared.' }),
+          scan_every: f
+            .duration(
+              'How often the daemon reads the broker’s retained messages, so their age becomes known.',
+            )
+            .prefault('1h'),
+        })
+        .optional()
+        .meta({ description: 'Retained-message hygiene (`steward mqtt retained list|clear`).' }),
+      selftest: z
+        .strictObject({
+          topic: z
+            .string()
+            .min(1)
+            .regex(/^[^+#]+$/, { message: 'a topic to publish to, without wildcards' })
+            .optional()
+            .meta({
+              description:
+                'Where the self-test publishes; an ingest rule must cover it. Default: the first ingest rule’s topic with its wildcards filled in.',
+            }),
+          payload: z
+            .string()
+            .min(1)
+            .regex(/\{value\}/, {
+              message: 'the payload must contain {value}, the number the self-test waits for',
+            })
+            .optional()
+            .meta({
+              description:
+                'Payload template: {value} (required), {ts_ms}, {ts} (seconds), {seq}. Default: built from the rule.',
+            }),
+          timeout: f.duration('How long to wait for the sample in the store.').prefault('10s'),
+        })
+        .optional()
+        .meta({
+          description: 'Publish-and-confirm self-test (`steward mqtt selftest`, check type mqtt-selftest).',
+        }),
     })
     .superRefine((mqtt, issue) => {
+      for (const key of ['retained', 'selftest'] as const) {
+        if (mqtt[key] && !mqtt.broker) {
+          issue.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `mqtt.${key} needs mqtt.broker to connect to`,
+            params: {
+              hint: 'add broker: { url: "mqtt://127.0.0.1:1883", username: …, password: "${MQTT_PASSWORD}" }',
+            },
+          });
+        }
+      }
+      if (mqtt.selftest && mqtt.ingest.length === 0) {
+        issue.addIssue({
+          code: 'custom',
+          path: ['selftest'],
+          message: 'the self-test needs an ingest rule to cover its topic',
+          params: {
+            hint: 'add an ingest rule, e.g. { topic: "steward/selftest/+probe", format: number, metric: steward_mqtt_selftest }',
+          },
+        });
+      }
       if (mqtt.ingest.length && !mqtt.broker) {
         issue.addIssue({
           code: 'custom',

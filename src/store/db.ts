@@ -18,6 +18,7 @@ import { JobRuns } from './job-runs.js';
 import { MetricSamples } from './metric-samples.js';
 import { applyMigrations, assertSchemaCurrent } from './migrate.js';
 import { MqttQuarantine, MqttSequences } from './mqtt-quarantine.js';
+import { MqttRetained } from './mqtt-retained.js';
 import { PolicyFindings } from './policy-findings.js';
 import { RecoveryPoints } from './recovery-points.js';
 import { Services } from './services.js';
@@ -58,6 +59,7 @@ export interface Store {
   readonly exposureRuns: ExposureRuns;
   readonly mqttQuarantine: MqttQuarantine;
   readonly mqttSequences: MqttSequences;
+  readonly mqttRetained: MqttRetained;
   readonly deliveries: Deliveries;
   /** Whether a write lock can be taken right now (health checks). */
   isWritable(): boolean;
@@ -109,6 +111,7 @@ export function openStore(options: OpenStoreOptions): Store {
     exposureRuns: new ExposureRuns(db, clock),
     mqttQuarantine: new MqttQuarantine(db),
     mqttSequences: new MqttSequences(db, clock),
+    mqttRetained: new MqttRetained(db, clock),
     deliveries: new Deliveries(db, clock),
     archives: new BackupArchives(db, clock),
     recoveryPoints: new RecoveryPoints(db),

@@ -106,7 +106,8 @@ export {
   migrationStatus,
   rollbackMigrations,
 } from './migrate.js';
-export { MqttQuarantine, MqttSequences, type QuarantineRecord } from './mqtt-quarantine.js';
+export { MqttQuarantine, MqttSequences, payloadExcerpt, type QuarantineRecord } from './mqtt-quarantine.js';
+export { MqttRetained, type RetainedRecord, type RetainedSighting } from './mqtt-retained.js';
 export {
   type ObservedFinding,
   type PolicyFindingRecord,

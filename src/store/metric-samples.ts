@@ -254,4 +254,12 @@ export class MetricSamples {
       rollups: one('SELECT count(*) AS n FROM samples_1h'),
     };
   }
+
+  /** When a sample of this series with exactly `value` was stored at or after `fromMs`, or null (the MQTT self-test waits on it). */
+  findSample(name: string, labels: Record<string, string>, fromMs: number, value: number): number | null {
+    const row = this.sql(
+      'SELECT s.ts FROM samples s JOIN series r ON r.id = s.series_id WHERE r.name = ? AND r.labels = ? AND s.ts >= ? AND s.value = ? LIMIT 1',
+    ).get(name, canonicalLabels(labels), fromMs, value) as { ts: number } | undefined;
+    return row ? row.ts : null;
+  }
 }

@@ -5,6 +5,7 @@ import { evaluateFreshness } from './backup-freshness/evaluate.js';
 import { BUILTIN_CHECK_PREFIX } from './config-schema.js';
 import type { CheckDefinition } from './definition.js';
 import { evaluateHeartbeat } from './heartbeat/evaluate.js';
+import { probeMqttSelftest } from './mqtt-selftest/definition.js';
 import { type CheckConfig, probeDriverFor } from './registry.js';
 
 const FRESHNESS_INTERVAL_MS = 5 * 60_000;
@@ -15,7 +16,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export function checkDefinitions(config: ResolvedConfig, store: Store, clock: Clock): CheckDefinition[] {
   const defs: CheckDefinition[] = [];
   for (const [name, check] of Object.entries(config.checks)) {
-    defs.push(configuredCheck(name, check as CheckConfig, store, clock));
+    defs.push(configuredCheck(name, check as CheckConfig, config, store, clock));
   }
   for (const [job, spec] of Object.entries(config.backups.jobs)) {
     const schedule = spec.schedule;
@@ -44,7 +45,13 @@ export function checkDefinitions(config: ResolvedConfig, store: Store, clock: Cl
   return defs;
 }
 
-function configuredCheck(name: string, check: CheckConfig, store: Store, clock: Clock): CheckDefinition {
+function configuredCheck(
+  name: string,
+  check: CheckConfig,
+  config: ResolvedConfig,
+  store: Store,
+  clock: Clock,
+): CheckDefinition {
   const common = {
     name,
     type: check.type,
@@ -67,11 +74,17 @@ function configuredCheck(name: string, check: CheckConfig, store: Store, clock: 
       },
     };
   }
+  const timing = {
+    timeoutMs: check.timeout ?? Math.min(DEFAULT_TIMEOUT_MS, check.interval),
+    thresholds: { failure: check.failure_threshold, success: check.success_threshold },
+  };
+  if (check.type === 'mqtt-selftest') {
+    return { ...common, ...timing, probe: (ctx) => probeMqttSelftest(config, store, ctx) };
+  }
   const driver = probeDriverFor(check);
   return {
     ...common,
-    timeoutMs: check.timeout ?? Math.min(DEFAULT_TIMEOUT_MS, check.interval),
-    thresholds: { failure: check.failure_threshold, success: check.success_threshold },
+    ...timing,
     probe: (ctx) => driver.probe(check, ctx),
   };
 }

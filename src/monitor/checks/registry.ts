@@ -9,6 +9,7 @@ import { dockerCheckSchema } from './docker/schema.js';
 import { heartbeatCheckSchema } from './heartbeat/schema.js';
 import { httpCheck } from './http/index.js';
 import { httpCheckSchema } from './http/schema.js';
+import { mqttSelftestCheckSchema } from './mqtt-selftest/schema.js';
 import { postgresCheck } from './postgres/index.js';
 import { postgresCheckSchema } from './postgres/schema.js';
 import { sqliteCheck } from './sqlite/index.js';
@@ -22,7 +23,8 @@ import type { CheckDriver } from './types.js';
 /**
  * The check types. Adding one: its folder (schema.ts, index.ts, a test that runs the shared
  * contract), one line in `checkConfigSchema` and one in `probeDrivers`. Heartbeat checks are
- * judged from their pings, not probed, so they have a schema and no driver.
+ * judged from their pings, not probed, so they have a schema and no driver; the MQTT self-test
+ * is built in definitions.ts.
  */
 export function checkConfigSchema(ctx: FieldContext) {
   return z
@@ -36,13 +38,15 @@ export function checkConfigSchema(ctx: FieldContext) {
       postgresCheckSchema(ctx),
       dockerCheckSchema(ctx),
       commandCheckSchema(ctx),
+      mqttSelftestCheckSchema(ctx),
     ])
     .meta({ description: 'A health check; `type` says what it probes.' });
 }
 
 export type CheckConfig = z.output<ReturnType<typeof checkConfigSchema>>;
 export type CheckType = CheckConfig['type'];
-export type ProbedCheckType = Exclude<CheckType, 'heartbeat'>;
+/** Heartbeats are judged from pings; the MQTT self-test needs the store and the config (definitions.ts). */
+export type ProbedCheckType = Exclude<CheckType, 'heartbeat' | 'mqtt-selftest'>;
 export type CheckConfigOf<T extends CheckType> = Extract<CheckConfig, { type: T }>;
 
 export const probeDrivers = {
