@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { StewardError } from '../../core/errors.js';
+import { safeUrl } from '../client/connection.js';
 import type { AclEntry } from '../mosquitto/index.js';
 import type { Access } from './model.js';
 import { type PlannedProbe, type ProbeAction, planProbes } from './probes.js';
@@ -60,17 +61,6 @@ interface Outcome {
 }
 
 const APPLY_HINT = 'run `steward mqtt apply` so the broker has the configured passwords';
-
-function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return '(invalid url)';
-  }
-}
 
 async function runLimited<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<void>) {
   let next = 0;
