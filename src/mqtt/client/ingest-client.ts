@@ -56,7 +56,8 @@ export async function startIngestClient(options: IngestClientOptions): Promise<I
   let received = 0;
   let committed = 0;
   let failedBatches = 0;
-  let lastMessageAt: string | null = null;
+  // A number per message; the ISO string only when stats() is read (it was 6% of ingest CPU).
+  let lastMessageMs: number | null = null;
   let disconnectedSince: Date | null = new Date();
   let connected = false;
   let connects = 0;
@@ -97,7 +98,7 @@ export async function startIngestClient(options: IngestClientOptions): Promise<I
     const { packet } = h;
     received++;
     const receivedAt = new Date();
-    lastMessageAt = receivedAt.toISOString();
+    lastMessageMs = receivedAt.getTime();
     const msg = {
       topic: packet.topic,
       payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
@@ -299,7 +300,7 @@ export async function startIngestClient(options: IngestClientOptions): Promise<I
         committed,
         failedBatches,
         inFlight: batcher.inFlight,
-        lastMessageAt,
+        lastMessageAt: lastMessageMs === null ? null : new Date(lastMessageMs).toISOString(),
         disconnectedSince: disconnectedSince?.toISOString() ?? null,
       };
     },

@@ -28,11 +28,21 @@ export interface MessageContext {
 
 const bad = (reason: string): Decoded<never> => ({ ok: false, reason });
 
+// Names repeat message after message: remember which are valid (bounded; cleared when full).
+const knownValid = new Set<string>();
+function validName(name: string): boolean {
+  if (knownValid.has(name)) return true;
+  if (!isValidMetricName(name)) return false;
+  if (knownValid.size >= 10_000) knownValid.clear();
+  knownValid.add(name);
+  return true;
+}
+
 function metricName(rule: CompiledRule, ctx: MessageContext, field: string | undefined): Decoded<string> {
   const name = rule.metric
     ? rule.metric.render(field === undefined ? ctx.bound : { ...ctx.bound, [FIELD]: field })
     : (field ?? '');
-  if (isValidMetricName(name)) return { ok: true, value: name };
+  if (validName(name)) return { ok: true, value: name };
   return bad(
     `metric name ${JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name)} is not valid (from template ${JSON.stringify(rule.metric?.source ?? `{${FIELD}}`)})`,
   );

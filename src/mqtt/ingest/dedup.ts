@@ -31,6 +31,9 @@ export interface SequenceTrackerOptions {
   restartRun?: number;
 }
 
+/** #compact drops sequences below the window once this many have gathered. */
+const COMPACT_CHUNK = 64;
+
 interface State {
   last: number;
   recent: number[];
@@ -124,7 +127,7 @@ export class SequenceTracker {
         .sort((a, b) => a - b)
         .filter((n, i, a) => i === 0 || n !== a[i - 1]);
       const s: State = { last: row.lastSeq, recent, dupSeq: -1, dupRun: 0 };
-      this.#compact(s);
+      this.#compact(s, true);
       this.#devices.delete(row.device);
       this.#devices.set(row.device, s);
       this.#evict();
@@ -137,7 +140,9 @@ export class SequenceTracker {
     const out: DeviceSequenceState[] = [];
     for (const device of this.#dirty) {
       const s = this.#devices.get(device);
-      if (s) out.push({ device, lastSeq: s.last, recent: [...s.recent] });
+      if (!s) continue;
+      this.#compact(s, true);
+      out.push({ device, lastSeq: s.last, recent: [...s.recent] });
     }
     this.#dirty.clear();
     return out;
@@ -146,7 +151,9 @@ export class SequenceTracker {
   /** One device's state (tests, diagnostics). */
   get(device: string): DeviceSequenceState | undefined {
     const s = this.#devices.get(device);
-    return s ? { device, lastSeq: s.last, recent: [...s.recent] } : undefined;
+    if (!s) return undefined;
+    this.#compact(s, true);
+    return { device, lastSeq: s.last, recent: [...s.recent] };
   }
 
   #accepted(device: string, s: State): void {
@@ -157,10 +164,13 @@ export class SequenceTracker {
   }
 
   /** Drops sequences that fell out of the window (never consulted again) and the oldest over the cap. */
-  #compact(s: State): void {
+  #compact(s: State, exact = false): void {
     const floor = s.last - this.#window;
     let drop = 0;
     while (drop < s.recent.length && (s.recent[drop] as number) <= floor) drop++;
+    // Shifting a window-long array on every message was 3% of ingest CPU: drop in chunks.
+    // Sequences below the window are never consulted (seen() handles them first).
+    if (!exact && drop < COMPACT_CHUNK) drop = 0;
     drop = Math.max(drop, s.recent.length - this.#maxRecent);
     if (drop > 0) s.recent.splice(0, drop);
   }
