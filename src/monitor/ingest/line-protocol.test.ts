@@ -298,3 +298,32 @@ describe('name sanitizing', () => {
     expect(parseLineProtocol('m,a.b=1,a-b=2 v=1').errors[0]!.message).toContain('duplicate label "a_b"');
   });
 });
+
+describe('fast paths agree with the exact ones', () => {
+  it('short ms and s timestamps equal what the BigInt path gives, at the edges too', () => {
+    const ts = (raw: string, precision: 'ms' | 's' | 'us') =>
+      parseLineProtocol(`m v=1 ${raw}`, { precision }).samples[0]?.ts;
+    expect(ts('1700000000123', 'ms')).toBe(1700000000123);
+    expect(ts('1700000000', 's')).toBe(1700000000000);
+    expect(Object.is(ts('-0', 'ms'), 0)).toBe(true);
+    expect(ts('-1500', 'ms')).toBe(-1500);
+    // 15 digits (fast) and 16 (BigInt) on either side of the switch.
+    expect(ts('100000000000000', 'ms')).toBe(100000000000000);
+    expect(ts('1000000000000000', 'us')).toBe(1000000000000);
+    expect(parseLineProtocol('m v=1 999999999999999', { precision: 's' }).errors[0]?.message).toContain(
+      'out of range',
+    );
+  });
+
+  it('names seen before are sanitized the same way, and escaped tokens still unescape', () => {
+    const first = parseLineProtocol('cpu-load,host.name=a value=1 1\ncpu-load,host.name=b value=2 2', {
+      precision: 'ms',
+    }).samples;
+    expect(first.map((x) => [x.name, x.labels])).toEqual([
+      ['cpu_load', { host_name: 'a' }],
+      ['cpu_load', { host_name: 'b' }],
+    ]);
+    const escaped = parseLineProtocol('my\\ metric,tag\\=key=va\\,lue value=3').samples[0];
+    expect(escaped).toMatchObject({ name: 'my_metric', labels: { tag_key: 'va,lue' }, value: 3 });
+  });
+});

@@ -29,9 +29,21 @@ interface Token {
 
 /**
  * Reads until an unescaped char from `stops`. `\` before a char in `escapes` or before another
- * `\` (as the v2 docs allow) yields that char; any other backslash is literal.
+ * `\` (as the v2 docs allow) yields that char; any other backslash is literal. Tokens without a
+ * backslash (nearly all) are one slice, not a string built char by char.
  */
 function readToken(s: string, start: number, stops: string, escapes: string): Token {
+  let i = start;
+  while (i < s.length) {
+    const c = s[i] as string;
+    if (c === '\\') return readEscapedToken(s, start, stops, escapes);
+    if (stops.includes(c)) break;
+    i++;
+  }
+  return { text: s.slice(start, i), end: i };
+}
+
+function readEscapedToken(s: string, start: number, stops: string, escapes: string): Token {
   let text = '';
   let i = start;
   while (i < s.length) {
@@ -49,6 +61,19 @@ function readToken(s: string, start: number, stops: string, escapes: string): To
   }
   return { text, end: i };
 }
+
+/** Names repeat line after line: their sanitized forms are remembered (bounded, cleared when full). */
+function cachedName(cache: Map<string, string>, raw: string, sanitize: (raw: string) => string): string {
+  let name = cache.get(raw);
+  if (name === undefined) {
+    name = sanitize(raw);
+    if (cache.size >= 10_000) cache.clear();
+    cache.set(raw, name);
+  }
+  return name;
+}
+const metricNames = new Map<string, string>();
+const labelNames = new Map<string, string>();
 
 /** Index just past the closing quote of a string field value starting at `start` (the opening quote). */
 function skipString(s: string, start: number, field: string): number {
@@ -79,7 +104,7 @@ function parseLine(line: string, precision: Precision): IngestSample[] {
     if (key.text === '') throw new LineError('empty tag key');
     const value = readToken(line, key.end + 1, ', ', KEY_ESCAPES);
     if (value.text === '') throw new LineError(`empty value for tag ${quote(key.text)}`);
-    const name = sanitizeLabelName(key.text);
+    const name = cachedName(labelNames, key.text, sanitizeLabelName);
     if (isReservedLabelName(name)) {
       throw new LineError(`reserved label name ${quote(name)} (starts with "__")`);
     }
@@ -107,7 +132,11 @@ function parseLine(line: string, precision: Precision): IngestSample[] {
       if (raw.text === '') throw new LineError(`missing value for field ${quote(field)}`);
       const parsed = parseFieldNumber(raw.text);
       if (!parsed.ok) throw new LineError(`${parsed.reason} ${quote(raw.text)} for field ${quote(field)}`);
-      const name = sanitizeMetricName(field === 'value' ? measurement.text : `${measurement.text}_${field}`);
+      const name = cachedName(
+        metricNames,
+        field === 'value' ? measurement.text : `${measurement.text}_${field}`,
+        sanitizeMetricName,
+      );
       if (seen.has(name)) throw new LineError(`duplicate field ${quote(field)} (metric ${quote(name)})`);
       seen.add(name);
       samples.push({ name, labels, value: parsed.value });
@@ -135,10 +164,13 @@ function parseLine(line: string, precision: Precision): IngestSample[] {
     if (i < line.length) throw new LineError(`unexpected content after timestamp: ${quote(line.slice(i))}`);
   }
 
-  // Each sample gets its own labels object so callers can mutate one without affecting siblings.
-  return samples.map((s) =>
-    ts === undefined ? { ...s, labels: { ...labels } } : { ...s, labels: { ...labels }, ts },
-  );
+  // Each sample gets its own labels object so callers can mutate one without affecting siblings
+  // (the first keeps the one built here).
+  samples.forEach((sample, k) => {
+    if (k > 0) sample.labels = { ...labels };
+    if (ts !== undefined) sample.ts = ts;
+  });
+  return samples;
 }
 
 /** UTF-16 length bounds the UTF-8 size (≤ 3 bytes per code unit), so most lines skip the byte count. */
@@ -186,7 +218,7 @@ export function parseLineProtocol(text: string, opts: LineProtocolOptions = {}):
           errors.push({ at: lineNo, message: `line ${lineNo}: line longer than ${MAX_LINE_BYTES} bytes` });
         } else {
           try {
-            samples.push(...parseLine(body, precision));
+            for (const sample of parseLine(body, precision)) samples.push(sample);
           } catch (err) {
             // LineError is the expected path; anything else is a parser bug, still reported per line.
             const reason = err instanceof LineError ? err.message : `internal parser error: ${String(err)}`;

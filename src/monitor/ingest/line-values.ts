@@ -92,6 +92,12 @@ export function parseTimestamp(raw: string, precision: Precision): Parsed {
   if (!allDigits(raw, raw[0] === '-' ? 1 : 0)) return { ok: false, reason: 'invalid timestamp' };
   // Anything this long is out of range in every precision; skip the BigInt work.
   if (raw.length > 40) return { ok: false, reason: 'timestamp out of range' };
+  // Up to 15 digits is exact as a double: no BigInt needed for ms and s timestamps (the common case).
+  if (raw.length <= 15 && (precision === 'ms' || precision === 's')) {
+    const ms = Number(raw) * (precision === 's' ? 1000 : 1) + 0; // + 0: "-0" is 0, as via BigInt
+    if (Math.abs(ms) > MAX_TIMESTAMP_MS) return { ok: false, reason: 'timestamp out of range' };
+    return { ok: true, value: ms };
+  }
   const ms = TO_MS[precision](BigInt(raw));
   if (ms > BigInt(MAX_TIMESTAMP_MS) || ms < -BigInt(MAX_TIMESTAMP_MS)) {
     return { ok: false, reason: 'timestamp out of range' };
