@@ -23,6 +23,7 @@ import {
 import { checkTrials, metricTrials, Receiver } from './alerts/trials.js';
 import { startDaemon } from './checks/live.js';
 import { killChildren } from './checks/proc.js';
+import { parseBenchArgs } from './lib/args.js';
 import { finishRun, machineInfo, runBench, saveResults } from './lib/harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -61,59 +62,13 @@ const USAGE = `usage: npm run bench:alerts [-- options]
                       instead of bench/ (works with --quick)`;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = {
-    trials: 200,
-    checkTrials: 20,
-    instances: 10_000,
-    createBatch: 1000,
-    samples: 100_000,
-    batch: 10_000,
-    quick: false,
-    save: true,
-    keep: false,
-    out: null,
-  };
-  const numeric: Record<string, keyof Options> = {
-    '--trials': 'trials',
-    '--check-trials': 'checkTrials',
-    '--instances': 'instances',
-    '--create-batch': 'createBatch',
-    '--samples': 'samples',
-    '--batch': 'batch',
-  };
-  const zeroOk = new Set<keyof Options>(['checkTrials', 'instances']);
-  const given = new Set<keyof Options>();
-  let noSave = false;
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = (argv[i] as string).split('=', 2) as [string, string | undefined];
-    const key = numeric[flag];
-    if (key) {
-      const text = inline ?? argv[++i];
-      const n = Number(text);
-      if (!Number.isInteger(n) || n < 0 || (n === 0 && !zeroOk.has(key)))
-        throw new Error(
-          `${flag} needs a ${zeroOk.has(key) ? 'non-negative' : 'positive'} integer, got ${text}`,
-        );
-      (o as unknown as Record<string, number>)[key] = n;
-      given.add(key);
-    } else if (flag === '--quick') o.quick = true;
-    else if (flag === '--no-save') noSave = true;
-    else if (flag === '--keep') o.keep = true;
-    else if (flag === '--out') o.out = path.resolve(inline ?? argv[++i] ?? '.');
-    else if (flag === '--help' || flag === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${flag} (see --help)`);
-  }
-  if (o.quick) {
-    const quick: Partial<Options> = { trials: 20, checkTrials: 3, instances: 1000, samples: 10_000 };
-    for (const [k, v] of Object.entries(quick)) {
-      if (!given.has(k as keyof Options)) (o as unknown as Record<string, number>)[k] = v as number;
-    }
-  }
-  // The alerts API and steward_alerts_firing count up to 10,000 alerts.
-  if (o.instances > 10_000) throw new Error('--instances must be at most 10000');
-  o.save = !noSave && (!o.quick || o.out !== null);
+  const o = parseBenchArgs(
+    argv,
+    { trials: 200, checkTrials: 20, instances: 10_000, createBatch: 1000, samples: 100_000, batch: 10_000 },
+    { trials: 20, checkTrials: 3, instances: 1000, samples: 10_000 },
+    USAGE,
+    { zeroOk: ['checkTrials', 'instances'] },
+  );
   return o;
 }
 

@@ -22,6 +22,7 @@ import {
   targets,
 } from './checks/report.js';
 import { measureIngest, measureQuery, measureSize } from './checks/store.js';
+import { parseBenchArgs } from './lib/args.js';
 import { finishRun, machineInfo, runBench, saveResults } from './lib/harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,71 +69,33 @@ const USAGE = `usage: npm run bench:checks [-- options]
                            instead of bench/ (works with --quick: a way to try the output)`;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = {
-    checks: 5000,
-    windowS: 120,
-    warmupS: 12,
-    smallChecks: 50,
-    smallWindowS: 60,
-    ingestSamples: 500_000,
-    batch: 10_000,
-    simDays: 90,
-    simRetentionDays: 30,
-    simChecks: 100,
-    simCheckIntervalS: 30,
-    quick: false,
-    save: true,
-    keep: false,
-    out: null,
-  };
-  const numeric: Record<string, keyof Options> = {
-    '--checks': 'checks',
-    '--window': 'windowS',
-    '--warmup': 'warmupS',
-    '--small-checks': 'smallChecks',
-    '--small-window': 'smallWindowS',
-    '--ingest-samples': 'ingestSamples',
-    '--batch': 'batch',
-    '--sim-days': 'simDays',
-    '--sim-retention': 'simRetentionDays',
-    '--sim-checks': 'simChecks',
-    '--sim-check-interval': 'simCheckIntervalS',
-  };
-  const given = new Set<keyof Options>();
-  let noSave = false;
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = (argv[i] as string).split('=', 2) as [string, string | undefined];
-    const key = numeric[flag];
-    if (key) {
-      const text = inline ?? argv[++i];
-      const n = Number(text);
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got ${text}`);
-      (o as unknown as Record<string, number>)[key] = n;
-      given.add(key);
-    } else if (flag === '--quick') o.quick = true;
-    else if (flag === '--no-save') noSave = true;
-    else if (flag === '--keep') o.keep = true;
-    else if (flag === '--out') o.out = path.resolve(inline ?? argv[++i] ?? '.');
-    else if (flag === '--help' || flag === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${flag} (see --help)`);
-  }
-  if (o.quick) {
-    const quick: Partial<Options> = {
-      checks: 500,
-      windowS: 20,
-      smallWindowS: 10,
-      ingestSamples: 50_000,
-      simDays: 3,
-      simRetentionDays: 1,
-    };
-    for (const [k, v] of Object.entries(quick)) {
-      if (!given.has(k as keyof Options)) (o as unknown as Record<string, number>)[k] = v as number;
-    }
-  }
-  // --quick writes nothing, unless into --out.
-  o.save = !noSave && (!o.quick || o.out !== null);
+  const o = parseBenchArgs(
+    argv,
+    {
+      checks: 5000,
+      windowS: 120,
+      warmupS: 12,
+      smallChecks: 50,
+      smallWindowS: 60,
+      ingestSamples: 500_000,
+      batch: 10_000,
+      simDays: 90,
+      simRetentionDays: 30,
+      simChecks: 100,
+      simCheckIntervalS: 30,
+    },
+    { checks: 500, windowS: 20, smallWindowS: 10, ingestSamples: 50_000, simDays: 3, simRetentionDays: 1 },
+    USAGE,
+    {
+      flagNames: {
+        windowS: '--window',
+        warmupS: '--warmup',
+        smallWindowS: '--small-window',
+        simRetentionDays: '--sim-retention',
+        simCheckIntervalS: '--sim-check-interval',
+      },
+    },
+  );
   if (o.simRetentionDays > o.simDays) throw new Error('--sim-retention must not exceed --sim-days');
   return o;
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseBenchArgs } from './lib/args.js';
 import { finishRun, machineInfo, runBench, saveResults } from './lib/harness.js';
 import { assertGnuTime } from './lib/measure.js';
 import { generateSet } from './lint/generate.js';
@@ -53,39 +54,7 @@ const USAGE = `usage: npm run bench:lint [-- options]
                instead of bench/ (works with --quick)`;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { files: 1000, reps: 3, seed: 1, quick: false, save: true, keep: false, out: null };
-  const numeric: Record<string, 'files' | 'reps' | 'seed'> = {
-    '--files': 'files',
-    '--reps': 'reps',
-    '--seed': 'seed',
-  };
-  const given = new Set<string>();
-  let noSave = false;
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = (argv[i] as string).split('=', 2) as [string, string | undefined];
-    const key = numeric[flag];
-    if (key) {
-      const text = inline ?? argv[++i];
-      const n = Number(text);
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got ${text}`);
-      o[key] = n;
-      given.add(key);
-    } else if (flag === '--quick') o.quick = true;
-    else if (flag === '--no-save') noSave = true;
-    else if (flag === '--keep') o.keep = true;
-    else if (flag === '--out') o.out = path.resolve(inline ?? argv[++i] ?? '.');
-    else if (flag === '--help' || flag === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${flag} (see --help)`);
-  }
-  if (o.quick) {
-    if (!given.has('files')) o.files = 100;
-    if (!given.has('reps')) o.reps = 1;
-  }
-  // --quick writes nothing, unless into --out.
-  o.save = !noSave && (!o.quick || o.out !== null);
-  return o;
+  return parseBenchArgs(argv, { files: 1000, reps: 3, seed: 1 }, { files: 100, reps: 1 }, USAGE);
 }
 
 /** A two-service file for the start-up runs: parsing it costs next to nothing. */
