@@ -33,10 +33,24 @@ const web = http.createServer((req, res) => {
   res.end(good ? 'ok' : 'unavailable');
 });
 const hang = net.createServer((socket) => socket.on('error', () => {}));
-const closed = net.createServer();
+// A released ephemeral port can be handed to another test's listen(0) minutes later (a flake
+// seen in CI: "refused" turned up). A port below the kernel's ephemeral range is never handed
+// out, so nothing takes it unless it asks for it by number.
+const ephemeralLow = Number(require('node:fs').readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\\s+/)[0]) || 32768;
+const bindable = (port) => new Promise((r) => {
+  const s = net.createServer();
+  s.once('error', () => r(false));
+  s.listen(port, '127.0.0.1', () => s.close(() => r(true)));
+});
+async function closedPortOutsideEphemeral() {
+  for (let tries = 0; tries < 100; tries++) {
+    const port = 20000 + Math.floor(Math.random() * Math.max(1, ephemeralLow - 20000));
+    if (await bindable(port)) return port;
+  }
+  throw new Error('no free port below the ephemeral range');
+}
 (async () => {
-  const closedPort = await listen(closed);
-  closed.close();
+  const closedPort = await closedPortOutsideEphemeral();
   const ports = { httpPort: await listen(web), hangPort: await listen(hang), closedPort };
   process.stdout.write(JSON.stringify(ports) + '\\n');
 })();
