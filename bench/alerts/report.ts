@@ -1,7 +1,7 @@
 /** Targets, tables and the README section of the alerts benchmark. */
 
 import { consoleTable, markdownTable } from '../checks/report.js';
-import { type Machine, readmeSection as sharedSection } from '../lib/harness.js';
+import { type RunHeader, readmeSection as sharedSection } from '../lib/harness.js';
 import type { InstancesResult } from './instances.js';
 import type { CheckTrials, LatencyStats, MetricTrials } from './trials.js';
 
@@ -16,11 +16,7 @@ export interface AlertTarget {
   met: boolean;
 }
 
-export interface AlertsResults {
-  machine: Machine;
-  config: Record<string, unknown>;
-  measuredAt: string;
-  loadavg: { start: number[]; end: number[] };
+export interface AlertsResults extends RunHeader {
   daemonStartupS: number;
   metric: MetricTrials;
   check: CheckTrials | null;

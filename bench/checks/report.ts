@@ -1,5 +1,5 @@
 /** Targets, tables and the README section of the checks benchmark. */
-import { type Machine, readmeSection as sharedSection } from '../lib/harness.js';
+import { type RunHeader, readmeSection as sharedSection } from '../lib/harness.js';
 import type { BaselineRun, StewardRun } from './live.js';
 import type { IngestResult, QueryFigures, SizeResult } from './store.js';
 
@@ -15,11 +15,7 @@ export interface CheckTarget {
   validRun: boolean;
 }
 
-export interface ChecksResults {
-  machine: Machine;
-  config: Record<string, unknown>;
-  measuredAt: string;
-  loadavg: { start: number[]; end: number[] };
+export interface ChecksResults extends RunHeader {
   live: { steward: StewardRun; baseline: BaselineRun; small: StewardRun };
   store: { ingest: IngestResult; query: QueryFigures; size: SizeResult };
   targets: CheckTarget[];

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { mulberry32 } from '../../src/core/seeded-random.js';
 
 /**
  * The benchmark's dataset: one third random bytes, one third log lines, one third an SQLite
@@ -27,18 +28,6 @@ export interface Dataset {
 const RANDOM_FILES = 4;
 const LOG_FILES = 4;
 const WRITE_CHUNK = 1 << 20;
-
-/** mulberry32: a small deterministic PRNG, so every run generates the same text and rows. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function picker(rand: () => number) {
   return {
@@ -101,7 +90,7 @@ const AGENTS = [
 
 /** Realistic application log lines: timestamps, levels, services, request fields, ids. */
 function logLines(seed: number) {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const p = picker(rand);
   let clock = Date.UTC(2026, 10, 1, 0, 0, 0);
   return (): string => {
@@ -197,7 +186,7 @@ function writeDatabase(file: string, total: number): number {
     const insert = db.prepare(
       'INSERT INTO readings (ts, site, sensor, value, count, status, note, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    const rand = prng(7);
+    const rand = mulberry32(7);
     const p = picker(rand);
     let ts = Date.UTC(2026, 0, 1) / 1000;
     const batch = db.transaction((rows: number) => {

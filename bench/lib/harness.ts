@@ -21,12 +21,17 @@ export function machineInfo(): Machine {
   };
 }
 
-/** The common head and tail of a README results section; `tables` goes in between. */
-export interface SectionParts {
-  about: string;
+/** What every benchmark's results file starts with: where, when, and with which flags it ran. */
+export interface RunHeader {
   machine: Machine;
+  config: Record<string, unknown>;
   measuredAt: string;
   loadavg: { start: number[]; end: number[] };
+}
+
+/** The common head and tail of a README results section; `tables` goes in between. */
+export interface SectionParts extends Omit<RunHeader, 'config'> {
+  about: string;
   config: unknown;
   tables: string[];
   targetLines: string[];

@@ -1,17 +1,12 @@
+import { mulberry32 } from '../../src/core/seeded-random.js';
+
 /** What the generator draws from: real images with their ports, data paths, health commands and env. */
 
 /** A small deterministic PRNG (mulberry32) with the helpers the generator needs. */
 export class Rand {
-  private a: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.a = seed >>> 0;
-  }
-  next(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed);
   }
   chance(p: number): boolean {
     return this.next() < p;

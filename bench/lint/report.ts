@@ -1,5 +1,5 @@
 /** Figures, targets and the README section of the lint benchmark. */
-import { type Machine, readmeSection as sharedSection } from '../lib/harness.js';
+import { type RunHeader, readmeSection as sharedSection } from '../lib/harness.js';
 import type { FileSet } from './generate.js';
 import { median, type Output, type Run, type SecurityRules } from './run.js';
 
@@ -31,11 +31,7 @@ export interface LintTarget {
   met: boolean;
 }
 
-export interface LintResults {
-  machine: Machine;
-  config: Record<string, unknown>;
-  measuredAt: string;
-  loadavg: { start: number[]; end: number[] };
+export interface LintResults extends RunHeader {
   set: Omit<FileSet, 'files' | 'dir'> & { files: number; avgGeneratedBytes: number };
   steward: ToolSummary;
   dclint: ToolSummary;

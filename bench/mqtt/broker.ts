@@ -1,7 +1,7 @@
 /** The benchmark's Mosquitto: loopback, anonymous, no limits that would drop or throttle a stream. */
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { listening } from '../../test/support/mosquitto.js';
 import { type Child, freePort, sleep, startChild } from '../checks/proc.js';
 
 export const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -36,17 +36,6 @@ export interface Broker {
   /** Resolves once the broker logged a subscription of `clientId` to `filter`. */
   waitSubscribed(clientId: string, filter: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 export async function startBroker(dir: string): Promise<Broker> {

@@ -1,6 +1,6 @@
 /** Targets, tables and the README section of the MQTT ingestion benchmark. */
 import { consoleTable, markdownTable } from '../checks/report.js';
-import { type Machine, readmeSection as sharedSection } from '../lib/harness.js';
+import { type RunHeader, readmeSection as sharedSection } from '../lib/harness.js';
 import type { PhaseResult } from './phase.js';
 import type { ProfileSummary } from './profile.js';
 import { ABOUT } from './readme-text.js';
@@ -16,11 +16,7 @@ export interface MqttTarget {
   met: boolean;
 }
 
-export interface MqttResults {
-  machine: Machine;
-  config: Record<string, unknown>;
-  measuredAt: string;
-  loadavg: { start: number[]; end: number[] };
+export interface MqttResults extends RunHeader {
   broker: { version: string; settings: string[] };
   daemon: { startupS: number; threads: number; childProcesses: number };
   phases: PhaseResult[];

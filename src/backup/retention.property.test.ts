@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../core/seeded-random.js';
 import {
   bucketOf,
   compareNewestFirst,
@@ -14,18 +15,6 @@ const DAY = 24 * HOUR;
 
 function archive(id: string, at: string | number, state = 'completed'): RetentionCandidate {
   return { id, createdAt: new Date(at), state };
-}
-
-// A small seeded PRNG so a failing case can be reproduced from its seed.
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** What each rule keeps, computed independently: group by bucket, take the newest of the first N groups. */

@@ -1,11 +1,10 @@
 import { type Command, Option } from 'commander';
-import { parseDuration } from '../config/units.js';
-import { StewardError } from '../core/errors.js';
 import { type AlertLifecycleState, alertStates } from '../store/index.js';
 import { withContext } from './context.js';
 import { SilentExit } from './exit.js';
 import { localTime } from './output.js';
 import { type CliEnv, command, jsonOption } from './program.js';
+import { durationFlag } from './since.js';
 
 /** Loaded on use: the channel drivers pull in nodemailer and friends. */
 const alerts = () => import('../alerts/commands.js');
@@ -133,11 +132,7 @@ export function registerAlertsCommands(program: Command, env: CliEnv): void {
     .addOption(jsonOption())
     .action(
       async (opts: { match: string[]; for: string; start?: string; comment: string; json?: boolean }) => {
-        const forMs = parseDuration(opts.for);
-        if (forMs === undefined)
-          throw new StewardError('E_USAGE', `--for ${opts.for} is not a duration`, {
-            hint: 'e.g. 30m, 2h, 1d',
-          });
+        const forMs = durationFlag('--for', opts.for);
         const a = await alerts();
         const created = await withContext(env.globals(), (ctx) =>
           a.addSilence(ctx, {

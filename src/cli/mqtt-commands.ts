@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { withContext } from './context.js';
 import { SilentExit } from './exit.js';
 import { printAclReport } from './mqtt-check-output.js';
-import { durationFlag, registerRetainedCommands } from './mqtt-retained-commands.js';
+import { registerRetainedCommands } from './mqtt-retained-commands.js';
 import { localTime } from './output.js';
 import { type CliEnv, command, jsonOption } from './program.js';
+import { durationFlag } from './since.js';
 
 const mqtt = () => import('../mqtt/commands.js');
 

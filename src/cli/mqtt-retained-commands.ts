@@ -1,27 +1,16 @@
 import type { Command } from 'commander';
-import { formatDuration, parseDuration } from '../config/units.js';
-import { StewardError } from '../core/errors.js';
+import { formatDuration } from '../config/units.js';
 import type { RetainedEntry } from '../mqtt/retained/inventory.js';
 import { withContext } from './context.js';
 import { SilentExit } from './exit.js';
 import { type CliEnv, command, jsonOption } from './program.js';
+import { durationFlag } from './since.js';
 
 const retained = () => import('../mqtt/retained/commands.js');
 
 function age(e: RetainedEntry): string {
   if (e.ageMs === null) return 'unknown (first seen now)';
   return `≥ ${formatDuration(Math.floor(e.ageMs / 1000) * 1000)}${e.stale ? ' (stale)' : ''}`;
-}
-
-/** A duration flag's value in ms; a usage error (exit 2) when it is not one. */
-export function durationFlag(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    throw new StewardError('E_USAGE', `${flag} ${JSON.stringify(text)} is not a duration`, {
-      hint: `e.g. ${flag} 30d, 12h, 90m, 10s`,
-    });
-  }
-  return ms;
 }
 
 export function registerRetainedCommands(group: Command, env: CliEnv): void {

@@ -11,3 +11,14 @@ export function parseSince(text: string, now: Date): string {
     hint: 'write 24h, 7d, or an ISO-8601 time such as 2026-11-01T00:00:00Z',
   });
 }
+
+/** A duration flag's value in ms; a usage error (exit 2) when it is not one. */
+export function durationFlag(flag: string, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    throw new StewardError('E_USAGE', `${flag} ${JSON.stringify(text)} is not a duration`, {
+      hint: `e.g. ${flag} 30d, 12h, 90m, 10s`,
+    });
+  }
+  return ms;
+}

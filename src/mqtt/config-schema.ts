@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type FieldContext, fields } from '../config/fields.js';
 import { compileRules, ingestRuleSchema } from './ingest/index.js';
+import { isValidFilter } from './topic-filter.js';
 
 const access = z.enum(['read', 'write', 'readwrite', 'deny']).meta({ description: 'What the rule allows.' });
 const aclEntry = z
@@ -116,7 +117,17 @@ export function mqttSchema(ctx: FieldContext) {
             )
             .optional(),
           protect: z
-            .array(z.string().min(1).meta({ description: 'A topic filter, e.g. homeassistant/#.' }))
+            .array(
+              z
+                .string()
+                .min(1)
+                // An invalid filter would match nothing, and so silently protect nothing.
+                .refine(isValidFilter, {
+                  message: 'not an MQTT topic filter',
+                  params: { hint: '+ is one whole level, # only the whole last level: "homeassistant/#"' },
+                })
+                .meta({ description: 'A topic filter, e.g. homeassistant/#.' }),
+            )
             .default([])
             .meta({ description: 'Retained messages under these filters are never cleared.' }),
           scan_every: f

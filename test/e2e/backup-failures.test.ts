@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { restoreArchive, runBackup, verifyArchives } from '../../src/backup/index.js';
 import { SIDECAR_SUFFIX } from '../../src/backup/naming.js';
+import { mulberry32 } from '../../src/core/seeded-random.js';
 import { type BackupBox, listTree, type RawEntry, writeCraftedArchive } from '../support/backup-fixture.js';
 import { onlyArchive, sha, useBackupSuite, writeMixedFiles } from '../support/backup-suite.js';
 
@@ -18,14 +19,8 @@ const { base, box, encryption, key } = useBackupSuite('steward-backup-failures-'
 
 /** mulberry32: a seeded PRNG, so a failing damage pattern can be replayed with BACKUP_DAMAGE_SEED. */
 function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const next = mulberry32(seed);
+  return (n) => Math.floor(next() * n);
 }
 
 describe('damaged archives', () => {

@@ -26,7 +26,8 @@ export interface TestMosquitto {
 
 const BINARY = '/usr/sbin/mosquitto';
 
-function listening(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on 127.0.0.1:port (also used by bench/mqtt). */
+export function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     socket.once('connect', () => {

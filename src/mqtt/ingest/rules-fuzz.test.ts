@@ -1,20 +1,9 @@
 // Routing must never throw and must only ever yield storable samples, whatever arrives.
 import { afterAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../core/seeded-random.js';
 import { isValidLabelName, isValidMetricName } from '../../monitor/ingest/index.js';
 import { openStore } from '../../store/db.js';
 import { compileRules, type IngestRule, type Sample } from './index.js';
-
-/** mulberry32: a seeded PRNG, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rules: IngestRule[] = [
   { topic: 'sensors/+room/+metric', format: 'number', metric: 'sensor_{metric}' },
@@ -158,7 +147,7 @@ describe('route on 10,000 random payloads', () => {
 
   it('never throws, gives a reason for every malformed message and only storable samples', () => {
     const router = compileRules(rules);
-    const rand = prng(0x5eed);
+    const rand = mulberry32(0x5eed);
     const kinds = { samples: 0, malformed: 0, unmatched: 0 };
     const all: Sample[] = [];
     const problems: string[] = [];

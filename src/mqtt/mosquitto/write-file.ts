@@ -1,38 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../../core/fs-atomic.js';
 
 /**
- * Atomic replace (temp file in the same directory, fsync, rename, fsync the directory) that also
- * gives the new file the owner and group of the one it replaces, or the directory's group when it
- * is new. core's writeFileAtomic leaves the file root:root, which a broker running as `mosquitto`
- * cannot read at mode 0640: on its next SIGHUP it would lose every user.
+ * Atomic replace that also gives the new file the owner and group of the one it replaces, or the
+ * directory's group when it is new. Without an owner the file would be root:root, which a broker
+ * running as `mosquitto` cannot read at mode 0640: on its next SIGHUP it would lose every user.
  */
 export function replaceFile(file: string, content: string, mode: number): void {
-  const dir = path.dirname(file);
-  const owner = ownerFor(file, dir);
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, 'wx', mode);
-  try {
-    try {
-      fs.fchmodSync(fd, mode); // the umask would otherwise trim it
-      if (owner) chownQuietly(fd, owner);
-      fs.writeSync(fd, content);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-  const dirFd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(dirFd);
-  } finally {
-    fs.closeSync(dirFd);
-  }
+  writeFileAtomic(file, content, mode, { owner: ownerFor(file, path.dirname(file)) });
 }
 
 function ownerFor(file: string, dir: string): { uid: number; gid: number } | null {
@@ -46,14 +22,5 @@ function ownerFor(file: string, dir: string): { uid: number; gid: number } | nul
     } catch {
       return null;
     }
-  }
-}
-
-function chownQuietly(fd: number, owner: { uid: number; gid: number }): void {
-  try {
-    fs.fchownSync(fd, owner.uid, owner.gid);
-  } catch (err) {
-    // Not root: we can only hand the file to ourselves, which is what the file already is.
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
   }
 }

@@ -2,18 +2,12 @@
  * Seeded mutations of compose files for the fuzz test. Every case is a pure function of
  * (seed, index), so a failure reproduces from the two numbers the test prints.
  */
+import { mulberry32 } from '../../core/seeded-random.js';
 import { type CorpusFile, corpus } from './corpus.js';
 
-/** mulberry32: tiny, fast, and good enough to pick mutations. */
+/** mulberry32 with the helpers the mutations use. */
 export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(items: readonly T[]): T => {
     const item = items[int(items.length)];

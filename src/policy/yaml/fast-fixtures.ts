@@ -3,17 +3,10 @@
  * and benchmark. Deterministic for a given seed so failures are reproducible.
  */
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../core/seeded-random.js';
+
+/** The seeded PRNG the generators take (floats in [0, 1)). */
+export const prng = mulberry32;
 
 type Rng = () => number;
 
