@@ -68,6 +68,19 @@ describe('LogWriter', () => {
     expect(numbers).toEqual(numbers.map((_, i) => (numbers[0] ?? 0) + i));
   });
 
+  it('after close() every line is on disk, also what a rotated-away stream was still writing', async () => {
+    const dir = freshDir();
+    const w = new LogWriter({ dir, maxBytes: 1000, keepFiles: 2 });
+    // One big line still being written when the next line rotates it away (the write of 64 MiB
+    // takes far longer than the small line's): close() must wait for it too.
+    const big = Buffer.alloc(64 * 1024 * 1024, 'b');
+    w.line('stdout', big);
+    w.line('stdout', 'small');
+    await w.close();
+    expect(statSync(join(dir, 'current.log.1')).size).toBe(big.length + 33); // '<ISO time> stdout ' and the newline
+    expect(readFileSync(join(dir, 'current.log'), 'utf8')).toMatch(/ stdout small\n$/);
+  });
+
   it('counts what an earlier run left in current.log towards the limit', async () => {
     const dir = freshDir();
     const a = new LogWriter({ dir, maxBytes: 100, keepFiles: 1 });

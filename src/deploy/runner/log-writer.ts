@@ -30,6 +30,8 @@ export class LogWriter {
   #size: number;
   readonly #partial = new Map<string, Buffer>();
   #closed = false;
+  /** Rotated-away streams still writing what they buffered: close() waits for them too. */
+  readonly #ending = new Set<Promise<void>>();
 
   constructor(opts: LogWriterOptions) {
     this.#dir = opts.dir;
@@ -102,8 +104,18 @@ export class LogWriter {
     if (this.#closed) return;
     for (const stream of [...this.#partial.keys()]) this.flush(stream);
     this.#closed = true;
-    const out = this.#out;
-    await new Promise<void>((resolve) => out.end(resolve));
+    this.#end(this.#out);
+    // After close() every line is in its file, including those a rotated stream still held.
+    await Promise.all([...this.#ending]);
+  }
+
+  #end(out: fs.WriteStream): void {
+    const ended = new Promise<void>((resolve) => {
+      out.end(() => resolve());
+      // end()'s callback does not run if the stream failed; 'close' comes either way.
+      out.once('close', () => resolve());
+    }).finally(() => this.#ending.delete(ended));
+    this.#ending.add(ended);
   }
 
   #open(): { stream: fs.WriteStream; size: number } {
@@ -121,7 +133,7 @@ export class LogWriter {
    * writes land in the renamed file (now .1), which is where those lines belong.
    */
   #rotate(): void {
-    this.#out.end();
+    this.#end(this.#out);
     const rotated = (n: number) => `${this.#file}.${n}`;
     try {
       for (const name of fs.readdirSync(this.#dir)) {
