@@ -107,7 +107,7 @@ const NOTES = [
   "Schedule lag p50/p99 come from the daemon's own summary (sliding 10 minutes, read at the end of the window), so they include start-up and warm-up; the baseline's lag is its own measure (ms resolution, window only).",
   'Steward probes/s counts the steward_check_latency_seconds samples stored with a timestamp (probe completion) inside the window; the baseline counts probes started in the window.',
   'Ingest: request bodies are built before timing; POSTs are sequential over one keep-alive connection; the figure includes HTTP, parsing, validation and the SQLite transaction.',
-  'Size: samples are written one hour per transaction (the daemon writes smaller batches: check results every second, host metrics every interval); pruning runs after every simulated hour as metrics:prune does; sizes are the DB file plus its WAL after wal_checkpoint(TRUNCATE). Hourly rollups (365d retention) keep growing slowly past the raw retention.',
+  'Size: samples are written one hour per transaction (the daemon writes smaller batches: check results every second, host metrics every interval); pruning runs after every simulated hour as metrics:prune does; sizes are the DB file plus its WAL after wal_checkpoint(TRUNCATE). Minute rollups are kept as long as the raw samples here (their default is 35d, so at the default 90d raw retention the projection over-counts them); hourly rollups (365d retention) keep growing slowly past the raw retention.',
 ];
 
 async function main(): Promise<void> {

@@ -178,7 +178,7 @@ export function storeTable(r: ChecksResults): Table {
   const ing = (x: typeof ingest.json) =>
     `${int(x.samplesPerS)} samples/s (${int(x.samples)} in ${f2(x.seconds)} s, daemon CPU ${f1(x.daemonCpuS)} s)`;
   const q = (x: QueryFigures) =>
-    `${f1(x.medianMs)} ms median (${x.points} points from ${x.samples} ${x.source} samples; runs ${x.runsMs.map(f1).join(', ')})`;
+    `${f1(x.medianMs)} ms median (${x.points} points over ${x.samples} raw samples, read from ${x.source === 'raw' ? 'them' : `the ${x.source} rollups`}; runs ${x.runsMs.map(f1).join(', ')})`;
   const marks = size.marks.map((m) => `day ${m.day}: ${mb(m.bytes)}`).join(', ');
   return {
     head: ['store', 'result'],
@@ -193,7 +193,7 @@ export function storeTable(r: ChecksResults): Table {
       ],
       [
         'projected size at the default raw retention (90d)',
-        `${mb(size.projected90dBytes)} (day ${size.rawRetentionDays} size ÷ ${size.rawRetentionDays} × 90)`,
+        `${mb(size.projected90dBytes)} (day ${size.rawRetentionDays}: raw samples and the rest ÷ ${size.rawRetentionDays} × 90, minute rollups ÷ ${size.rawRetentionDays} × 35)`,
       ],
     ],
     numeric: [],

@@ -1,6 +1,7 @@
 /** The metrics store: ingest through the API, a 30-day query, and the size after simulated days. */
 import fs from 'node:fs';
 import path from 'node:path';
+import type Database from 'better-sqlite3';
 import { loadConfig } from '../../src/config/load.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { CommandContext } from '../../src/core/context.js';
@@ -211,12 +212,27 @@ export interface SizeResult extends SizeOptions {
   /** DB + WAL after wal_checkpoint(TRUNCATE), at the end of every simulated day. */
   daily: { day: number; bytes: number; freePages: number }[];
   marks: { day: number; bytes: number; samples: number; rollups: number }[];
-  /** bytes at the end of day `rawRetentionDays` ÷ that many days × 90 (default raw retention). */
+  /** Table bytes (dbstat) at the end of day `rawRetentionDays`: raw samples, minute rollups, the rest. */
+  tablesAtRetention: { samples: number; minute: number; other: number };
+  /**
+   * At the default retention: (raw samples + the rest) at day `rawRetentionDays` ÷ that many days
+   * × 90, plus minute rollups ÷ that many days × 35.
+   */
   projected90dBytes: number;
   /** (last day − day rawRetentionDays) ÷ day rawRetentionDays. */
   growthAfterRetention: number;
   /** Bytes a day after retention was reached ÷ bytes a day before (0: flat; the hourly rollups, kept 365d, still add a little). */
   dailyGrowthRatio: number;
+}
+
+function tableBytes(db: Database.Database): { samples: number; minute: number; other: number } {
+  const rows = db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name').all() as {
+    name: string;
+    bytes: number;
+  }[];
+  const of = (name: string) => rows.find((r) => r.name === name)?.bytes ?? 0;
+  const all = rows.reduce((n, r) => n + r.bytes, 0);
+  return { samples: of('samples'), minute: of('samples_1m'), other: all - of('samples') - of('samples_1m') };
 }
 
 /** Writes `days` of check latency and host series hour by hour, pruning hourly as the daemon would. */
@@ -228,7 +244,7 @@ export async function measureSize(work: string, o: SizeOptions): Promise<SizeRes
   const start = Date.UTC(2026, 0, 1);
   const { ctx, clock, store } = openBench(
     path.join(work, 'size'),
-    `metrics: { retention: { raw: ${o.rawRetentionDays}d, hourly: 365d } }\n`,
+    `metrics: { retention: { raw: ${o.rawRetentionDays}d, minute: ${o.rawRetentionDays}d, hourly: 365d } }\n`,
     start,
   );
   const checkEvery = o.checkIntervalS * 1000;
@@ -246,6 +262,7 @@ export async function measureSize(work: string, o: SizeOptions): Promise<SizeRes
     daily: [],
     marks: [],
     projected90dBytes: 0,
+    tablesAtRetention: { samples: 0, minute: 0, other: 0 },
     growthAfterRetention: 0,
     dailyGrowthRatio: 0,
   };
@@ -284,6 +301,7 @@ export async function measureSize(work: string, o: SizeOptions): Promise<SizeRes
         bytes,
         freePages: store.db.pragma('freelist_count', { simple: true }) as number,
       });
+      if (day === o.rawRetentionDays) out.tablesAtRetention = tableBytes(store.db);
       if (marks.has(day)) {
         const c = store.metrics.counts();
         out.marks.push({ day, bytes, samples: c.samples, rollups: c.rollups });
@@ -298,7 +316,10 @@ export async function measureSize(work: string, o: SizeOptions): Promise<SizeRes
   out.seconds = (performance.now() - t0) / 1000;
   const atRetention = out.daily.find((d) => d.day === o.rawRetentionDays)?.bytes ?? Number.NaN;
   const last = out.daily.at(-1)?.bytes ?? Number.NaN;
-  out.projected90dBytes = (atRetention / o.rawRetentionDays) * 90;
+  // Raw samples (and everything else) scale to 90 days; minute rollups to their default 35.
+  const t = out.tablesAtRetention;
+  out.projected90dBytes =
+    ((t.samples + t.other) / o.rawRetentionDays) * 90 + (t.minute / o.rawRetentionDays) * 35;
   out.growthAfterRetention = (last - atRetention) / atRetention;
   const perDayAfter = (last - atRetention) / Math.max(1, o.days - o.rawRetentionDays);
   out.dailyGrowthRatio = perDayAfter / (atRetention / o.rawRetentionDays);

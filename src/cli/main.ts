@@ -2,6 +2,7 @@
 import { type Command, CommanderError } from 'commander';
 import { type ConfigIssue, formatIssue } from '../config/issues.js';
 import { errorMessage, isStewardError } from '../core/errors.js';
+import { tuneHeap } from '../core/heap-tuning.js';
 import type { GlobalOptions } from './context.js';
 import { SilentExit } from './exit.js';
 import { registerLintCommand } from './lint-command.js';
@@ -18,42 +19,60 @@ function commandName(args: string[]): string | undefined {
   return undefined;
 }
 
+type Register = (program: Command, env: CliEnv) => void;
+
 /**
- * Every command group, loaded only when the command is not `lint`: lint runs on every save
- * and in CI over thousands of files, so it does not pay for the daemon's modules.
+ * Every command group, in `--help` order, with the top-level commands it adds. A run loads only
+ * the group of its command (all of them for `--help` or an unknown word): each group pulls in
+ * its capability's modules, and `steward backup run` should not carry the deploy and MQTT code.
  */
-async function registerAll(program: Command, env: CliEnv): Promise<void> {
-  const [config, daemon, status, token, audit, db, jobs, backup, checks, alerts, metrics, deploy, mqtt] =
-    await Promise.all([
-      import('./config-commands.js'),
-      import('./daemon-command.js'),
-      import('./status-commands.js'),
-      import('./token-commands.js'),
-      import('./audit-commands.js'),
-      import('./db-commands.js'),
-      import('./jobs-commands.js'),
-      import('./backup-commands.js'),
-      import('./checks-commands.js'),
-      import('./alerts-commands.js'),
-      import('./metrics-commands.js'),
-      import('./deploy-commands.js'),
-      import('./mqtt-commands.js'),
-    ]);
-  config.registerConfigCommands(program, env);
-  daemon.registerDaemonCommand(program, env);
-  status.registerStatusCommands(program, env);
-  token.registerTokenCommands(program, env);
-  audit.registerAuditCommands(program, env);
-  db.registerDbCommands(program, env);
-  jobs.registerJobsCommands(program, env);
-  backup.registerBackupCommands(program, env);
-  checks.registerChecksCommands(program, env);
-  alerts.registerAlertsCommands(program, env);
-  registerLintCommand(program, env);
-  metrics.registerMetricsCommands(program, env);
-  deploy.registerDeployCommands(program, env);
-  deploy.registerExposureCommands(program, env);
-  mqtt.registerMqttCommands(program, env);
+const GROUPS: { commands: string[]; load: () => Promise<Register[]> }[] = [
+  {
+    commands: ['init', 'validate', 'schema'],
+    load: async () => [(await import('./config-commands.js')).registerConfigCommands],
+  },
+  { commands: ['daemon'], load: async () => [(await import('./daemon-command.js')).registerDaemonCommand] },
+  {
+    commands: ['status', 'version'],
+    load: async () => [(await import('./status-commands.js')).registerStatusCommands],
+  },
+  { commands: ['token'], load: async () => [(await import('./token-commands.js')).registerTokenCommands] },
+  { commands: ['audit'], load: async () => [(await import('./audit-commands.js')).registerAuditCommands] },
+  { commands: ['db'], load: async () => [(await import('./db-commands.js')).registerDbCommands] },
+  { commands: ['jobs'], load: async () => [(await import('./jobs-commands.js')).registerJobsCommands] },
+  {
+    commands: ['keygen', 'backup', 'restore', 'drill'],
+    load: async () => [(await import('./backup-commands.js')).registerBackupCommands],
+  },
+  { commands: ['checks'], load: async () => [(await import('./checks-commands.js')).registerChecksCommands] },
+  {
+    commands: ['alerts', 'silence'],
+    load: async () => [(await import('./alerts-commands.js')).registerAlertsCommands],
+  },
+  { commands: ['lint'], load: async () => [registerLintCommand] },
+  {
+    commands: ['metrics'],
+    load: async () => [(await import('./metrics-commands.js')).registerMetricsCommands],
+  },
+  {
+    commands: ['deploy', 'rollback', 'logs', 'systemd', 'exposure'],
+    load: async () => {
+      const deploy = await import('./deploy-commands.js');
+      return [deploy.registerDeployCommands, deploy.registerExposureCommands];
+    },
+  },
+  { commands: ['mqtt'], load: async () => [(await import('./mqtt-commands.js')).registerMqttCommands] },
+];
+
+/** Registers the group of `command`, or every group when it names none. */
+export async function registerCommands(
+  program: Command,
+  env: CliEnv,
+  command: string | undefined,
+): Promise<void> {
+  const own = GROUPS.find((g) => command !== undefined && g.commands.includes(command));
+  const loaded = await Promise.all((own ? [own] : GROUPS).map((g) => g.load()));
+  for (const register of loaded.flat()) register(program, env);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -61,8 +80,10 @@ async function main(argv: string[]): Promise<number> {
   const program = createProgram();
   const env = { printer, globals: () => program.opts<GlobalOptions>() };
   program.exitOverride();
-  if (commandName(argv.slice(2)) === 'lint') registerLintCommand(program, env);
-  else await registerAll(program, env);
+  const command = commandName(argv.slice(2));
+  // lint runs on every save over thousands of files and is not long-running: V8's defaults suit it.
+  if (command !== 'lint') tuneHeap();
+  await registerCommands(program, env, command);
 
   const wantsJson = argv.includes('--json');
   try {

@@ -1,24 +1,8 @@
 import { createRequire } from 'node:module';
 import { type Logger, pino } from 'pino';
+import { redactSecrets } from './log-redact.js';
 
 export type { Logger } from 'pino';
-
-/** Field names whose values are secrets wherever they appear in a log record. */
-const secretKeys = [
-  'token',
-  'password',
-  'secret',
-  'authorization',
-  'apiKey',
-  'api_key',
-  'privateKey',
-  'identity',
-  'url_with_credentials',
-];
-
-export const redactPaths = secretKeys
-  .flatMap((k) => [k, `*.${k}`, `*.*.${k}`])
-  .concat(['req.headers.authorization', 'req.headers.cookie', 'headers.authorization']);
 
 export interface LoggerOptions {
   level?: string;
@@ -29,7 +13,13 @@ export interface LoggerOptions {
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.STEWARD_LOG_LEVEL ?? 'info';
-  const base = { level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { name: 'steward' } };
+  const base = {
+    level,
+    base: { name: 'steward' },
+    // Our own copy-on-write redaction instead of pino's `redact` option, which copies every
+    // record (see log-redact.ts). Child bindings: see redactChildBindings.
+    formatters: { log: redactSecrets, bindings: redactSecrets },
+  };
   const dest = options.destination ?? process.stdout;
   const wantPretty = options.pretty ?? (dest as NodeJS.WriteStream).isTTY === true;
   if (wantPretty) {
@@ -42,9 +32,23 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       ignore: 'pid,hostname,name',
       translateTime: 'SYS:HH:MM:ss.l',
     });
-    return pino(base, stream);
+    return redactChildBindings(pino(base, stream));
   }
-  return pino({ ...base, timestamp: pino.stdTimeFunctions.isoTime }, dest as pino.DestinationStream);
+  return redactChildBindings(
+    pino({ ...base, timestamp: pino.stdTimeFunctions.isoTime }, dest as pino.DestinationStream),
+  );
+}
+
+/**
+ * pino applies `formatters.bindings` to the root's bindings only, so a child's are redacted on
+ * the way in. Children inherit `child` from their parent, so this covers every descendant.
+ */
+function redactChildBindings(logger: Logger): Logger {
+  const child = logger.child;
+  logger.child = function (this: Logger, bindings, options) {
+    return child.call(this, redactSecrets(bindings), options);
+  } as Logger['child'];
+  return logger;
 }
 
 /** A logger that drops everything, for commands and tests that do not want output. */

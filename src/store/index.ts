@@ -84,12 +84,14 @@ export {
   jobOutcomes,
   jobTriggers,
 } from './job-runs.js';
+export { MINUTE_MS } from './metric-rollups.js';
 export {
   canonicalLabels,
   HOUR_MS,
   type MetricAgg,
   type MetricSample,
   MetricSamples,
+  type MetricSource,
   metricAggs,
   type RangeQuery,
   type SeriesInfo,

@@ -32,7 +32,7 @@ describe('metric samples', () => {
     store.metrics.write([{ name: 'temp_celsius', labels: { device: 'a', zone: 'x' }, value: 2, ts: t0 + 1 }]);
     const labelSets = store.metrics.listSeries('temp_celsius').map((s) => JSON.stringify(s.labels));
     expect(labelSets.sort()).toEqual(['{"device":"a","zone":"x"}', '{"device":"a"}']);
-    expect(store.metrics.counts()).toEqual({ series: 2, samples: 12, rollups: 2 });
+    expect(store.metrics.counts()).toEqual({ series: 2, samples: 12, rollups: 2, minuteRollups: 2 });
   });
 
   it('rejects a batch with one bad sample whole', () => {
@@ -55,8 +55,8 @@ describe('metric samples', () => {
     for (let i = 0; i < shuffled.length; i += 37) store.metrics.write(shuffled.slice(i, i + 37));
     const q = { name: 'temp_celsius', from: t0, to: t0 + 3 * HOUR_MS, step: HOUR_MS };
     for (const agg of ['avg', 'min', 'max', 'last'] as const) {
-      const raw = store.metrics.range({ ...q, agg }, false)[0]?.points ?? [];
-      const hourly = store.metrics.range({ ...q, agg }, true)[0]?.points ?? [];
+      const raw = store.metrics.range({ ...q, agg }, 'raw')[0]?.points ?? [];
+      const hourly = store.metrics.range({ ...q, agg }, 'hourly')[0]?.points ?? [];
       expect(hourly.map((p) => p[0])).toEqual([t0, t0 + HOUR_MS, t0 + 2 * HOUR_MS]);
       expect(hourly.length).toBe(raw.length);
       for (const [i, p] of hourly.entries()) {
@@ -64,7 +64,7 @@ describe('metric samples', () => {
       }
     }
     const firstHour = all.slice(0, 60).map((s) => s.value);
-    const last = store.metrics.range({ ...q, agg: 'last' }, true)[0]?.points[0]?.[1];
+    const last = store.metrics.range({ ...q, agg: 'last' }, 'hourly')[0]?.points[0]?.[1];
     expect(last).toBe(firstHour[59]);
   });
 
@@ -72,7 +72,7 @@ describe('metric samples', () => {
     store.metrics.write([...temps('a', t0, 10, 1000, (i) => i), ...temps('b', t0, 10, 1000, () => 100)]);
     const [a, ...rest] = store.metrics.range(
       { name: 'temp_celsius', match: { device: 'a' }, from: t0, to: t0 + 10_000, step: 5000, agg: 'avg' },
-      false,
+      'raw',
     );
     expect(rest).toEqual([]);
     expect(a?.points).toEqual([
@@ -81,23 +81,28 @@ describe('metric samples', () => {
     ]);
     const max = store.metrics.range(
       { name: 'temp_celsius', from: t0, to: t0 + 10_000, step: 10_000, agg: 'max' },
-      false,
+      'raw',
     );
     expect(max.map((s) => s.points)).toEqual([[[t0, 9]], [[t0, 100]]]);
     expect(
-      store.metrics.range({ name: 'nothing', from: t0, to: t0 + 1, step: 1, agg: 'avg' }, false),
+      store.metrics.range({ name: 'nothing', from: t0, to: t0 + 1, step: 1, agg: 'avg' }, 'raw'),
     ).toEqual([]);
   });
 
   it('prunes raw samples and rollups by their own cut-offs', () => {
     store.metrics.write(temps('a', t0, 48, HOUR_MS / 2, (i) => i)); // 24 hours, two per hour
     const cut = t0 + 12 * HOUR_MS;
-    expect(store.metrics.prune(cut, t0 + 6 * HOUR_MS)).toEqual({ samples: 24, rollups: 6 });
+    expect(store.metrics.prune({ raw: cut, minute: t0 + 18 * HOUR_MS, hourly: t0 + 6 * HOUR_MS })).toEqual({
+      samples: 24,
+      rollups: 6,
+      minuteRollups: 36,
+    });
+    expect(store.metrics.counts().minuteRollups).toBe(12);
     expect(store.metrics.counts()).toMatchObject({ samples: 24, rollups: 18 });
     // The rollups of pruned raw hours remain and still say what the raw data said.
     const hourly = store.metrics.range(
       { name: 'temp_celsius', from: t0, to: cut, step: HOUR_MS, agg: 'avg' },
-      true,
+      'hourly',
     )[0]?.points;
     expect(hourly?.[0]).toEqual([t0 + 6 * HOUR_MS, 12.5]);
     expect(hourly).toHaveLength(6);

@@ -87,9 +87,21 @@ describe('GET /api/v1/metrics/query and steward metrics query', () => {
     );
     expect(res.status).toBe(200);
     const body = res.body as { source: string; series: { labels: unknown; points: [number, number][] }[] };
-    expect(body.source).toBe('raw');
+    expect(body.source).toBe('minute');
     expect(body.series).toHaveLength(1);
     expect(body.series[0]?.labels).toEqual({ site: 'north' });
+    expect(Math.max(...(body.series[0]?.points ?? []).map((p) => p[1]))).toBe(62.5);
+  });
+
+  it('reads raw samples for a step that is not whole minutes, with the same answer', async () => {
+    const res = await api(
+      daemon,
+      'GET',
+      '/api/v1/metrics/query?name=boiler_temp&labels=site%3Dnorth&from=10m&step=90s&agg=max',
+      viewer,
+    );
+    const body = res.body as { source: string; series: { points: [number, number][] }[] };
+    expect(body.source).toBe('raw');
     expect(Math.max(...(body.series[0]?.points ?? []).map((p) => p[1]))).toBe(62.5);
   });
 

@@ -1,6 +1,7 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { roomToAllocate } from '../../core/heap-tuning.js';
 import { parseJsonSamples, parseLineProtocol } from '../../monitor/ingest/index.js';
 import { ingestSamples, queryMetrics } from '../../monitor/metrics.js';
 import { parseInstant, parseLabelMatch, parseStep } from '../../monitor/query-params.js';
@@ -20,7 +21,7 @@ const ingestReply = z.object({
 });
 
 const queryReply = z.object({
-  source: z.enum(['raw', 'hourly']),
+  source: z.enum(['raw', 'minute', 'hourly']),
   from: z.number(),
   to: z.number(),
   step: z.number(),
@@ -35,6 +36,15 @@ const queryReply = z.object({
   ),
 });
 
+/**
+ * From before the body is parsed until the response is done (or the client goes away): bulk
+ * ingest and long queries allocate in bursts that a pinned young generation handles badly.
+ */
+const withRoomToAllocate: onRequestHookHandler = (_request, reply, done) => {
+  reply.raw.once('close', roomToAllocate());
+  done();
+};
+
 export function metricRoutes(deps: ServerDeps): FastifyPluginAsync {
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
@@ -43,6 +53,7 @@ export function metricRoutes(deps: ServerDeps): FastifyPluginAsync {
       {
         bodyLimit: INGEST_BODY_LIMIT,
         config: { role: 'operator' },
+        onRequest: withRoomToAllocate,
         schema: {
           summary:
             'Ingest samples: JSON ({"samples": [{name, labels, value, ts}]}) or InfluxDB line protocol (text/plain). Valid samples are stored; each bad line or item is reported.',
@@ -66,9 +77,10 @@ export function metricRoutes(deps: ServerDeps): FastifyPluginAsync {
       '/metrics/query',
       {
         config: { role: 'viewer' },
+        onRequest: withRoomToAllocate,
         schema: {
           summary:
-            'Samples of one metric bucketed by step; raw data or hourly rollups, whichever covers the range',
+            'Samples of one metric bucketed by step; raw data, minute or hourly rollups, whichever covers the range',
           security: [{ bearer: [] }],
           querystring: z.object({
             name: z.string().min(1),
