@@ -1,9 +1,8 @@
 import v8 from 'node:v8';
 
 /**
- * V8 heap settings for Steward's processes, which are either long-running (the daemon) or
- * stream large data through small buffers (backup, restore). V8's defaults suit short bursts on
- * big machines: the young generation grows to 2 × 16 MiB and the old one to up to 4× its live
+ * V8 heap settings for the daemon, which runs for months next to other services. V8's defaults
+ * suit short bursts on big machines: the young generation grows to 2 × 16 MiB and the old one to up to 4× its live
  * size before a full GC, so a daemon with a 50 MB live heap sat at 200+ MB RSS.
  * - `--semi-space-growth-factor=1` keeps the young generation at its initial 2 × 1 MiB.
  * - `--heap-growing-percent=30` lets the old generation grow 30% past its live size before the
