@@ -6,8 +6,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
-import tar, { type Header } from 'tar-stream';
 import { createEncryptStream } from '../../src/backup/age/index.js';
+import { type RawEntry, rawTar } from '../../src/backup/archive/tar-fixtures.js';
 import { keygen } from '../../src/backup/keygen.js';
 import { MANIFEST_FORMAT, MANIFEST_NAME, type Manifest } from '../../src/backup/manifest.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -93,30 +93,7 @@ export function recordingBus(names: readonly EventName[]): { bus: EventBus; even
   return { bus, events };
 }
 
-export type RawEntry = Partial<Header> & Pick<Header, 'name'> & { content?: string | Buffer };
-
-/** A tar stream built with tar-stream directly, so it can say anything an attacker likes. */
-export async function rawTar(entries: readonly RawEntry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  pack.on('data', (c: unknown) => {
-    chunks.push(c as Buffer);
-  });
-  const ended = new Promise<void>((resolve, reject) => {
-    pack.on('end', () => resolve());
-    pack.on('error', reject);
-  });
-  for (const { content, ...header } of entries) {
-    await new Promise<void>((resolve, reject) => {
-      const cb = (err?: Error | null) => (err ? reject(err) : resolve());
-      if (content !== undefined) pack.entry(header, content, cb);
-      else pack.entry(header, cb).end(undefined);
-    });
-  }
-  pack.finalize();
-  await ended;
-  return Buffer.concat(chunks);
-}
+export { type RawEntry, rawTar } from '../../src/backup/archive/tar-fixtures.js';
 
 /** A manifest that matches `entries` (files, directories, symlinks), as a real run writes it. */
 export function manifestFor(entries: readonly RawEntry[], job = 'hostile'): RawEntry {

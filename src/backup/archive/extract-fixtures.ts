@@ -2,9 +2,9 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import tar, { type Header } from 'tar-stream';
 import type { TarWriteEntry } from './tar-header.js';
-import { createTarWriter } from './tar-write.js';
+
+export { type RawEntry, rawTar, stewardTar } from './tar-fixtures.js';
 
 const base = mkdtempSync(join(tmpdir(), 'steward-extract-'));
 let n = 0;
@@ -34,26 +34,6 @@ export function removeCaseDirs(): void {
   rmSync(base, { recursive: true, force: true });
 }
 
-export type RawEntry = Partial<Header> & { name: string; content?: string | Buffer };
-
-/** An archive built with tar-stream directly, so it can say anything. */
-export async function rawTar(entries: RawEntry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  pack.on('data', (c) => chunks.push(c as Buffer));
-  const ended = new Promise<void>((r) => pack.on('end', () => r()));
-  for (const { content, ...header } of entries) {
-    await new Promise<void>((resolve, reject) => {
-      const cb = (err?: Error | null) => (err ? reject(err) : resolve());
-      if (content !== undefined) pack.entry(header, content, cb);
-      else pack.entry(header, cb).end(undefined);
-    });
-  }
-  pack.finalize();
-  await ended;
-  return Buffer.concat(chunks);
-}
-
 export const fileEntry = (
   archivePath: string,
   content: string,
@@ -81,18 +61,6 @@ export const linkEntry = (archivePath: string, linkname: string) =>
     size: 0,
     linkname,
   }) satisfies TarWriteEntry;
-
-export async function stewardTar(entries: TarWriteEntry[]): Promise<Buffer> {
-  const w = createTarWriter();
-  const chunks: Buffer[] = [];
-  const reading = (async () => {
-    for await (const c of w.stream) chunks.push(c as Buffer);
-  })();
-  for (const e of entries) await w.add(e);
-  await w.finish();
-  await reading;
-  return Buffer.concat(chunks);
-}
 
 export const tree = (dir: string): string[] => {
   const out: string[] = [];

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stewardTar } from './tar-fixtures.js';
 import type { TarWriteEntry } from './tar-header.js';
 import { createTarWriter } from './tar-write.js';
 
@@ -43,19 +44,6 @@ const file = (
     open: () => Readable.from([buf]),
   } satisfies TarWriteEntry;
 };
-
-/** Run entries through the writer, consuming its stream concurrently. */
-async function writeTar(entries: TarWriteEntry[]): Promise<Buffer> {
-  const w = createTarWriter();
-  const chunks: Buffer[] = [];
-  const reading = (async () => {
-    for await (const c of w.stream) chunks.push(c as Buffer);
-  })();
-  for (const e of entries) await w.add(e);
-  await w.finish();
-  await reading;
-  return Buffer.concat(chunks);
-}
 
 const longDir = `${'d'.repeat(60)}/${'e'.repeat(60)}`; // > 100 chars, fits ustar's prefix
 const veryLong = `${'x'.repeat(120)}/${'y'.repeat(120)}/${'z'.repeat(40)}.txt`; // > 255 chars: pax only
@@ -100,7 +88,7 @@ describe('createTarWriter', () => {
       file('src/ünïcødé/日本語.txt', 'utf-8 ✓'),
     ];
     const tarFile = join(fresh('w'), 'a.tar');
-    writeFileSync(tarFile, await writeTar(entries));
+    writeFileSync(tarFile, await stewardTar(entries));
 
     const listing = execFileSync('tar', ['--numeric-owner', '--full-time', '-tvf', tarFile], {
       encoding: 'utf8',
